@@ -1,0 +1,16 @@
+# Shared settings of the project's scripts (sourced, not run).
+# Everything the scripts build or install lives under $CACHE_DIR, outside the
+# repository, so that a warm machine never rebuilds the kernel.
+CACHE_DIR=${MPTCP_RST_EXT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/mptcp_rst_ext}
+TOOLS_DIR=$CACHE_DIR/tools
+BINDGEN_VERSION=0.71.1
+VNG_VERSION=1.42
+BINDGEN=$TOOLS_DIR/bindgen/bin/bindgen
+VNG=$TOOLS_DIR/venv/bin/vng
+LIBCLANG_PATH=${LIBCLANG_PATH:-/usr/lib/llvm-19/lib}
+export LIBCLANG_PATH
+# The rustup toolchain usually first in PATH has no rust-src: use Debian's.
+KMAKE_FLAGS=(LLVM=-19 RUSTC=/usr/bin/rustc HOSTRUSTC=/usr/bin/rustc CLIPPY_DRIVER=/usr/bin/clippy-driver "BINDGEN=$BINDGEN")
+# Debian's Rust 1.96 tools (rustc-web & co), whatever else is in PATH.
+CARGO=/usr/bin/cargo
+RUSTFMT=/usr/bin/rustfmt

@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# Build (or find in the cache) the Rust-enabled test kernel.
+#   scripts/kernel.sh [normal|debug]     prints the build directory (= KDIR) on stdout
+# The build directory is keyed by the kernel source version, the config
+# fragments and the toolchain, so a warm run never rebuilds.
+set -euo pipefail
+
+variant=${1:-normal}
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=scripts/env.sh
+. "$here/env.sh"
+
+log() { echo "kernel: $*" >&2; }
+die() { echo "kernel: error: $*" >&2; exit 1; }
+
+case $variant in
+normal) fragments=("$here/kconfig/base.config") ;;
+debug) fragments=("$here/kconfig/base.config" "$here/kconfig/debug.config") ;;
+*) die "unknown variant '$variant' (normal or debug)" ;;
+esac
+
+tarball=/usr/src/linux-source-6.12.tar.xz
+[ -f "$tarball" ] || die "$tarball missing: apt-get install linux-source-6.12 (or run scripts/setup.sh)"
+for t in clang-19 ld.lld-19 /usr/bin/rustc "$BINDGEN" flex bison bc; do
+	command -v "$t" >/dev/null || die "$t not found: run scripts/setup.sh"
+done
+srcver=$(dpkg-query -W -f='${Version}' linux-source-6.12)
+
+src=$CACHE_DIR/src/linux-source-6.12-$srcver
+if [ ! -f "$src/.extracted" ]; then
+	log "extracting $tarball ($srcver)"
+	rm -rf "$src" "$src.tmp"
+	mkdir -p "$src.tmp"
+	tar -C "$src.tmp" -xf "$tarball"
+	mv "$src.tmp/linux-source-6.12" "$src"
+	rmdir "$src.tmp"
+	touch "$src/.extracted"
+fi
+
+# One fragment: ours, then the upstream selftests' own (modules turned built-in,
+# so the guest needs no module tree).
+selftests_cfg=$src/tools/testing/selftests/net/mptcp/config
+key=$({
+	echo "$srcver"
+	cat "${fragments[@]}" "$selftests_cfg" "$0"
+	/usr/bin/rustc -V
+	clang-19 --version | head -1
+	"$BINDGEN" --version
+} | sha256sum | cut -c1-12)
+build=$CACHE_DIR/build/$variant-$key
+
+if [ -f "$build/.done" ]; then
+	log "cached: $build"
+	echo "$build"
+	exit 0
+fi
+
+exec 9>"$CACHE_DIR/build.lock"
+flock 9
+mkdir -p "$build"
+frag=$build/fragment.config
+{
+	cat "${fragments[@]}"
+	echo "# from $selftests_cfg"
+	sed 's/=m$/=y/' "$selftests_cfg"
+} >"$frag"
+
+kmake() { make -C "$src" O="$build" "${KMAKE_FLAGS[@]}" "$@"; }
+
+log "configuring $variant kernel in $build"
+kmake -s tinyconfig >/dev/null
+"$src/scripts/kconfig/merge_config.sh" -m -O "$build" "$build/.config" "$frag" >"$build/merge.log"
+kmake -s olddefconfig >"$build/olddefconfig.log" 2>&1
+
+# Every option we asked for must be in the final .config.
+dropped=()
+while IFS= read -r line; do
+	case $line in
+	'# CONFIG_'*' is not set')
+		opt=${line#\# }
+		opt=${opt%% *}
+		grep -qE "^$opt=[ym]" "$build/.config" && dropped+=("$line (got $(grep "^$opt=" "$build/.config"))")
+		;;
+	CONFIG_*=n)
+		opt=${line%%=*}
+		grep -qE "^$opt=[ym]" "$build/.config" && dropped+=("$line (got $(grep "^$opt=" "$build/.config"))")
+		;;
+	CONFIG_*=*)
+		grep -qxF "$line" "$build/.config" || dropped+=("$line (got: $(grep -E "^(# )?${line%%=*}[= ]" "$build/.config" || echo absent))")
+		;;
+	esac
+done <"$frag"
+if [ ${#dropped[@]} -gt 0 ]; then
+	printf 'kernel: olddefconfig dropped: %s\n' "${dropped[@]}" >&2
+	die "the $variant config does not hold what the fragments ask for (see above); fix scripts/kconfig/"
+fi
+for opt in CONFIG_RUST=y CONFIG_MPTCP=y; do
+	grep -qxF "$opt" "$build/.config" || die "$opt missing from the final .config"
+done
+
+log "building $variant kernel with $(nproc) jobs (this takes a while the first time)"
+start=$SECONDS
+if ! kmake -j"$(nproc)" bzImage modules >"$build/build.log" 2>&1; then
+	tail -30 "$build/build.log" >&2
+	die "kernel build failed, full log: $build/build.log"
+fi
+log "built in $((SECONDS - start)) s"
+touch "$build/.done"
+# Older builds of this variant are of no further use.
+for old in "$CACHE_DIR/build/$variant-"*; do
+	[ "$old" = "$build" ] || rm -rf "$old"
+done
+echo "$build"
