@@ -7,6 +7,8 @@ BINDGEN_VERSION=0.71.1
 VNG_VERSION=1.42
 BINDGEN=$TOOLS_DIR/bindgen/bin/bindgen
 VNG=$TOOLS_DIR/venv/bin/vng
+# vng runs virtme-run and friends from its venv.
+PATH=$TOOLS_DIR/venv/bin:$PATH
 LIBCLANG_PATH=${LIBCLANG_PATH:-/usr/lib/llvm-19/lib}
 export LIBCLANG_PATH
 # The rustup toolchain usually first in PATH has no rust-src: use Debian's.

@@ -1,0 +1,64 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Out-of-tree module, kernel conventions:
+#   make KDIR=/path/to/rust-enabled/kernel/build [LLVM=1 ...]
+# Project targets (test kernel, VM, tests) are listed by `make help`.
+
+KDIR ?= /lib/modules/$(shell uname -r)/build
+# normal or debug; `make check` runs both unless VARIANT is given.
+VARIANT ?=
+V1 := $(or $(VARIANT),normal)
+
+.PHONY: all modules modules_install install clean help setup test-kernel module \
+	check demo unit-test fmt fmt-check clippy
+
+all: modules
+
+modules:
+	@./scripts/check-kdir.sh "$(KDIR)"
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+modules_install install: modules
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
+
+clean:
+	@if [ -d "$(KDIR)" ]; then $(MAKE) -C $(KDIR) M=$(CURDIR) clean; fi
+	rm -rf rust/host/target out
+
+help:
+	@echo 'make [KDIR=...]          build mptcp_rst_ext.ko against KDIR (a Rust-enabled kernel build tree)'
+	@echo 'make install             modules_install into KDIR'
+	@echo 'make setup               install the toolchain a fresh Debian 12 machine lacks'
+	@echo 'make demo                set-up, test kernel, boot a VM, provoke resets, show nstat'
+	@echo 'make check [VARIANT=normal|debug]  set-up, test kernels, every test (both variants by default)'
+	@echo 'make test-kernel [VARIANT=debug]  build (or reuse) the test kernel, print its KDIR'
+	@echo 'make module [VARIANT=debug]  build the module against the test kernel'
+	@echo 'make unit-test           host unit tests of the attribution (cargo test)'
+	@echo 'make fmt | fmt-check | clippy'
+
+setup:
+	./scripts/setup.sh
+
+test-kernel: setup
+	./scripts/kernel.sh $(V1)
+
+module: setup
+	./scripts/module.sh $(V1)
+
+check:
+	./scripts/check.sh $(or $(VARIANT),all)
+
+demo:
+	./scripts/demo.sh $(V1)
+
+unit-test:
+	/usr/bin/cargo test --quiet --manifest-path rust/host/Cargo.toml
+
+fmt:
+	/usr/bin/rustfmt --edition 2021 rust/rst_ext.rs
+
+fmt-check:
+	/usr/bin/rustfmt --check --edition 2021 rust/rst_ext.rs
+
+clippy:
+	./scripts/module.sh $(V1) CLIPPY=1

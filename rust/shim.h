@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The C edge of mptcp_rst_ext.
+ *
+ * The Rust crate sees the kernel only through this header: bindgen turns it
+ * into rust/shim_generated.rs at build time.  shim.c implements the rst_ext_*
+ * helpers for what Rust cannot call (static inlines, macros, per-cpu
+ * accessors, private MPTCP structures); the Rust crate implements the
+ * rst_ext_rs_* callbacks.  Only opaque pointers cross this boundary.
+ */
+#ifndef _MPTCP_RST_EXT_SHIM_H
+#define _MPTCP_RST_EXT_SHIM_H
+
+#include <linux/types.h>
+
+struct net;
+struct sock;
+struct sk_buff;
+struct seq_file;
+
+/* How a reset was emitted, as seen at the tcp:tcp_send_reset tracepoint. */
+enum rst_ext_emitter {
+	/* Not an MPTCP reset: nothing to count. */
+	RST_EXT_EMIT_NONE = 0,
+	/* Stateless: sent by the listener in reply to an incoming SYN or ACK. */
+	RST_EXT_EMIT_STATELESS = 1,
+	/* Active: sent on an established (or establishing) subflow socket. */
+	RST_EXT_EMIT_ACTIVE = 2,
+};
+
+/* The value of the "no code" fields below. */
+#define RST_EXT_NO_CODE 0xff
+
+/*
+ * Everything the attribution needs to know about one reset, collected by
+ * shim.c in the tracepoint probe.  Plain values only.
+ */
+struct rst_ext_send_evidence {
+	__u8 emitter;		/* enum rst_ext_emitter */
+	__u8 trace_code;	/* MPTCP_RST_* passed to the tracepoint, or RST_EXT_NO_CODE
+				 * when the tracepoint reason is a TCP one */
+	__u8 wire_code;		/* MPTCP_RST_* in the MP_TCPRST option sent, or
+				 * RST_EXT_NO_CODE when the RST carries none */
+	__u8 state;			/* TCP state of sk at the tracepoint */
+	__u8 fallback;		/* active: the MPTCP connection fell back to TCP */
+};
+
+/* Callbacks implemented in Rust. */
+void rst_ext_rs_send_reset(struct net *net, const struct rst_ext_send_evidence *ev);
+int rst_ext_rs_proc_show(struct seq_file *seq, struct net *net);
+
+/* Module set-up, in shim.c.  Return 0 or a negative errno. */
+int rst_ext_pernet_register(unsigned int ncounters);
+void rst_ext_pernet_unregister(void);
+int rst_ext_probes_register(void);
+void rst_ext_probes_unregister(void);
+
+/* Counters of a netns, in shim.c.  Callable from any context. */
+void rst_ext_counter_inc(struct net *net, unsigned int idx);
+__u64 rst_ext_counter_read(struct net *net, unsigned int idx);
+
+/* seq_file output, in shim.c. */
+void rst_ext_seq_write(struct seq_file *seq, const char *buf, __kernel_size_t len);
+
+#endif /* _MPTCP_RST_EXT_SHIM_H */

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Build mptcp_rst_ext.ko against the project's test kernel.
+#   scripts/module.sh [normal|debug] [extra kbuild args, e.g. CLIPPY=1]
+# Builds a copy of the sources in out/<variant>/module (so both variants can
+# coexist) and prints the path of the .ko on stdout.
+set -euo pipefail
+variant=${1:-normal}
+shift || true
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(dirname "$here")
+# shellcheck source=scripts/env.sh
+. "$here/env.sh"
+
+kdir=$("$here/kernel.sh" "$variant")
+"$here/check-kdir.sh" "$kdir"
+dst=$repo/out/$variant/module
+mkdir -p "$dst/rust"
+cp -p "$repo/Kbuild" "$repo/VERSION" "$dst/"
+cp -p "$repo"/rust/rst_ext.rs "$repo"/rust/sys.rs "$repo"/rust/shim.c "$repo"/rust/shim.h "$dst/rust/"
+version=$(cat "$repo/VERSION")
+if git -C "$repo" rev-parse --short HEAD >/dev/null 2>&1; then
+	version+=-g$(git -C "$repo" rev-parse --short HEAD)
+	git -C "$repo" diff --quiet HEAD -- 2>/dev/null || version+=-dirty
+fi
+if ! make -C "$kdir" M="$dst" "${KMAKE_FLAGS[@]}" RST_EXT_VERSION="$version" "$@" modules >"$dst/build.log" 2>&1; then
+	grep -vE '^make(\[[0-9]+\])?: ' "$dst/build.log" | tail -40 >&2
+	echo "module: build failed, full log: $dst/build.log" >&2
+	exit 1
+fi
+if grep -E '^(warning|error)|: warning:' "$dst/build.log" >&2; then
+	echo "module: the build has warnings (see above), full log: $dst/build.log" >&2
+	exit 1
+fi
+echo "$dst/mptcp_rst_ext.ko"
