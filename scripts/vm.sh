@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Boot a test kernel with virtme-ng, run a command inside, bring back its
+# output and exit status, and fail on any kernel splat.
+#   scripts/vm.sh KDIR OUTDIR [--timeout SECONDS] -- COMMAND [ARGS...]
+# OUTDIR receives console.log (kernel console), guest.log (the command's
+# output), rc (its exit status), kmemleak.txt (debug kernels) and splats.txt.
+# Exit status: the command's, or 1 if the VM timed out or the kernel splatted.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=scripts/env.sh
+. "$here/env.sh"
+
+kdir=$1 out=$2
+shift 2
+timeout=1800
+while [ $# -gt 0 ]; do
+	case $1 in
+	--timeout) timeout=$2; shift 2 ;;
+	--) shift; break ;;
+	*) echo "vm: unknown option $1" >&2; exit 2 ;;
+	esac
+done
+[ $# -gt 0 ] || { echo "vm: no command" >&2; exit 2; }
+[ -x "$VNG" ] || { echo "vm: virtme-ng not installed: run scripts/setup.sh" >&2; exit 2; }
+command -v qemu-system-x86_64 >/dev/null || { echo "vm: qemu-system-x86_64 not found: apt-get install qemu-system-x86" >&2; exit 2; }
+
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+rm -f "$out"/{console.log,guest.log,rc,kmemleak.txt,splats.txt}
+
+vng_args=(--run "$kdir" --force-9p --cpus 2 --memory 2G --verbose)
+
+# KVM when it really works here, TCG otherwise (probed once per host boot:
+# some hosts expose a /dev/kvm that cannot run a stock guest).
+accel_file=$CACHE_DIR/accel.$(cat /proc/sys/kernel/random/boot_id 2>/dev/null || echo unknown)
+if [ -n "${MPTCP_RST_EXT_ACCEL:-}" ]; then
+	accel=$MPTCP_RST_EXT_ACCEL
+elif [ -f "$accel_file" ]; then
+	accel=$(cat "$accel_file")
+else
+	accel=tcg
+	if [ -w /dev/kvm ]; then
+		probe=$(mktemp -d)
+		timeout --kill-after=5 60 "$VNG" "${vng_args[@]}" --rwdir="$probe" \
+			--exec "touch $probe/ok" >"$probe/log" 2>&1 </dev/null || true
+		[ -f "$probe/ok" ] && accel=kvm
+		rm -rf "$probe"
+	fi
+	mkdir -p "$CACHE_DIR"
+	echo "$accel" >"$accel_file"
+fi
+if [ "$accel" = tcg ]; then
+	echo "vm: KVM is not usable on this host, running the VM under TCG (slower)" >&2
+	vng_args+=(--disable-kvm)
+fi
+
+# The guest writes its status and output to $out: with no udevd on the host,
+# virtme-ng's own exit code and output channel are not the guest's.
+cmd=$(printf '%q ' "$@")
+guest="$here/guest-run.sh $(printf %q "$out") $cmd"
+set +e
+timeout --kill-after=30 "$timeout" "$VNG" "${vng_args[@]}" --rwdir="$out" --exec "$guest" \
+	>"$out/console.log" 2>&1 </dev/null
+vng_rc=$?
+set -e
+
+status=0
+if [ $vng_rc = 124 ] || [ $vng_rc = 137 ]; then
+	echo "vm: global timeout (${timeout}s) reached" >&2
+	status=1
+fi
+# Kernel splats, as the MPTCP CI looks for them (kernel lines carry a timestamp).
+grep -aE '^\[ *[0-9]+\.[0-9]+\].*(Call Trace:|BUG:|WARNING:|UBSAN:|KASAN:|kmemleak:.*suspected|general protection fault|Kernel panic)' \
+	"$out/console.log" >"$out/splats.txt" || true
+if [ -s "$out/splats.txt" ]; then
+	echo "vm: the kernel reported problems (from $out/console.log):" >&2
+	head -20 "$out/splats.txt" >&2
+	status=1
+fi
+if [ -s "$out/kmemleak.txt" ]; then
+	echo "vm: kmemleak reports leaks ($out/kmemleak.txt):" >&2
+	head -20 "$out/kmemleak.txt" >&2
+	status=1
+fi
+if [ ! -f "$out/rc" ]; then
+	echo "vm: the guest did not report an exit status (see $out/console.log)" >&2
+	exit 1
+fi
+rc=$(cat "$out/rc")
+[ "$rc" = 0 ] || status=$rc
+exit "$status"

@@ -1,0 +1,199 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Helpers of the mptcp_rst_ext selftests, in the style of the kernel's
+# tools/testing/selftests/net/mptcp/mptcp_lib.sh.  Sourced by the tests.
+
+# kselftest exit codes
+KSFT_PASS=0
+KSFT_FAIL=1
+KSFT_SKIP=4
+
+RST_EXT_PROC=/proc/net/mptcp_rst_ext
+RST_EXT_PREFIX=MPTcpRstExt
+
+: "${RST_EXT_KO:?set RST_EXT_KO to the path of mptcp_rst_ext.ko}"
+
+_tap_n=0
+_tap_failed=0
+_tap_skipped=0
+_test_name=
+_test_rc=$KSFT_PASS
+
+tap_start() {
+	echo "TAP version 13"
+}
+
+# A test is a block between test_begin and test_end; any check failing inside
+# makes it "not ok".  test_skip ends it as SKIP, with a reason.
+test_begin() {
+	_test_name=$1
+	_test_rc=$KSFT_PASS
+	_test_skip=
+}
+
+fail() {
+	echo "# FAIL: $_test_name: $*"
+	_test_rc=$KSFT_FAIL
+}
+
+test_skip() {
+	_test_skip=$1
+}
+
+test_end() {
+	_tap_n=$((_tap_n + 1))
+	if [ -n "$_test_skip" ]; then
+		_tap_skipped=$((_tap_skipped + 1))
+		echo "ok $_tap_n - $_test_name # SKIP $_test_skip"
+	elif [ "$_test_rc" = "$KSFT_PASS" ]; then
+		echo "ok $_tap_n - $_test_name"
+	else
+		_tap_failed=$((_tap_failed + 1))
+		echo "not ok $_tap_n - $_test_name"
+	fi
+}
+
+# Prints the plan and exits like kselftests: 1 on any failure, 4 if every
+# test was skipped, 0 otherwise.
+tap_finish() {
+	echo "1..$_tap_n"
+	echo "# totals: pass:$((_tap_n - _tap_failed - _tap_skipped)) fail:$_tap_failed skip:$_tap_skipped"
+	[ "$_tap_failed" -gt 0 ] && exit $KSFT_FAIL
+	[ "$_tap_n" -gt 0 ] && [ "$_tap_skipped" = "$_tap_n" ] && exit $KSFT_SKIP
+	exit $KSFT_PASS
+}
+
+# Runs a command; a non-zero status fails the current test.
+run() {
+	local out
+	if ! out=$("$@" 2>&1); then
+		fail "'$*' failed: $out"
+		return 1
+	fi
+}
+
+# --- module ---------------------------------------------------------------
+
+module_loaded() {
+	[ -d /sys/module/mptcp_rst_ext ]
+}
+
+module_load() {
+	insmod "$RST_EXT_KO"
+}
+
+module_unload() {
+	rmmod mptcp_rst_ext
+}
+
+# --- network namespaces ---------------------------------------------------
+
+_netns=()
+
+# netns_new VAR: creates a netns with a unique name, stores it in VAR.
+netns_new() {
+	local name
+	name=rstext-$1-$$-$RANDOM
+	ip netns add "$name" || return 1
+	ip -n "$name" link set lo up
+	_netns+=("$name")
+	printf -v "$1" %s "$name"
+}
+
+netns_cleanup() {
+	local ns
+	for ns in "${_netns[@]}"; do
+		ip netns del "$ns" 2>/dev/null
+	done
+	_netns=()
+}
+
+# Two hosts joined by two veth pairs:
+#   $ns1 10.0.1.1 <-> 10.0.1.2 $ns2
+#   $ns1 10.0.2.1 <-> 10.0.2.2 $ns2
+net_pair() {
+	netns_new ns1 && netns_new ns2 || return 1
+	local i
+	for i in 1 2; do
+		ip link add "ns1eth$i" netns "$ns1" type veth peer name "ns2eth$i" netns "$ns2"
+		ip -n "$ns1" addr add "10.0.$i.1/24" dev "ns1eth$i"
+		ip -n "$ns2" addr add "10.0.$i.2/24" dev "ns2eth$i"
+		ip -n "$ns1" link set "ns1eth$i" up
+		ip -n "$ns2" link set "ns2eth$i" up
+	done
+	ip netns exec "$ns1" sysctl -qw net.mptcp.enabled=1
+	ip netns exec "$ns2" sysctl -qw net.mptcp.enabled=1
+}
+
+# wait_listen NS PORT: until a TCP listener (MPTCP listeners have one) is up.
+wait_listen() {
+	local i
+	for i in $(seq 50); do
+		ip netns exec "$1" ss -Hltn "sport = :$2" | grep -q . && return 0
+		sleep 0.1
+	done
+	fail "nothing listens on port $2 in $1"
+	return 1
+}
+
+# nsexec NS CMD...: runs CMD in NS; NS "init" is the initial netns.
+nsexec() {
+	if [ "$1" = init ]; then
+		shift
+		"$@"
+	else
+		ip netns exec "$@"
+	fi
+}
+
+# --- counters -------------------------------------------------------------
+
+# get_counter NS NAME: the value of one counter, read with nstat as an
+# operator would.  MPTcpRstExt* come from the module's proc file.
+get_counter() {
+	local ns=$1 counter=$2 count
+	local -a envs=()
+	case $counter in
+	"$RST_EXT_PREFIX"*) envs=(env PROC_NET_NETSTAT="$RST_EXT_PROC") ;;
+	esac
+	count=$(nsexec "$ns" "${envs[@]}" nstat -asz "$counter" | awk 'NR==1 {next} {print $2}')
+	if [ -z "$count" ]; then
+		fail "counter $counter not found in $ns"
+		echo 0
+		return 1
+	fi
+	echo "$count"
+}
+
+# The names of every module counter, in table order, from the proc file.
+rst_ext_counter_names() {
+	nsexec "$1" head -1 "$RST_EXT_PROC" | cut -d' ' -f2-
+}
+
+# chk_rst_ext NS [NAME=N ...]: every MPTcpRstExt counter of NS is 0, except
+# the NAMEs given, which are exactly N.
+chk_rst_ext() {
+	local ns=$1 name want got
+	shift
+	local -A expect=()
+	local kv
+	for kv in "$@"; do
+		expect[${kv%%=*}]=${kv#*=}
+	done
+	for name in $(rst_ext_counter_names "$ns"); do
+		want=${expect[$name]:-0}
+		unset "expect[$name]"
+		got=$(get_counter "$ns" "$RST_EXT_PREFIX$name")
+		[ "$got" = "$want" ] || fail "$RST_EXT_PREFIX$name in $ns: got $got, expected $want"
+	done
+	for name in "${!expect[@]}"; do
+		fail "no counter $RST_EXT_PREFIX$name in $ns"
+	done
+}
+
+# chk_counter NS NAME N: one counter (kernel or module) is exactly N.
+chk_counter() {
+	local got
+	got=$(get_counter "$1" "$2")
+	[ "$got" = "$3" ] || fail "$2 in $1: got $got, expected $3"
+}

@@ -1,0 +1,133 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Selftests of mptcp_rst_ext: load/unload, modinfo, the per-netns proc file,
+# and real MPTCP resets between two network namespaces.  TAP 13 output; exit
+# codes as kselftest (0 pass, 1 fail, 4 skip).  Run as root in the test VM:
+#   RST_EXT_KO=path/to/mptcp_rst_ext.ko selftests/mptcp_rst_ext.sh
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=selftests/lib.sh
+. "$here/lib.sh"
+peer=$here/mptcp_peer.py
+trap netns_cleanup EXIT
+tap_start
+
+# The module's counters, in table order (rust/rst_ext.rs).
+TX_NAMES="TxUnspec TxMptcp TxResource TxProhibit TxWq2Big TxBadPerf TxMiddlebox"
+
+module_loaded && module_unload
+
+test_begin "module loads"
+dmesg -C
+if run module_load; then
+	module_loaded || fail "/sys/module/mptcp_rst_ext missing after insmod"
+	dmesg | grep -q 'mptcp_rst_ext: loaded' || fail "no 'loaded' line in dmesg"
+fi
+test_end
+
+test_begin "modinfo: license, description, version"
+[ "$(modinfo -F license "$RST_EXT_KO")" = GPL ] || fail "license is '$(modinfo -F license "$RST_EXT_KO")'"
+modinfo -F description "$RST_EXT_KO" | grep -q MPTCP || fail "description lacks MPTCP"
+version=$(modinfo -F version "$RST_EXT_KO")
+[[ $version == "$(cat "$here/../VERSION")"* ]] || fail "version '$version' does not start with VERSION"
+[ "$(cat /sys/module/mptcp_rst_ext/version 2>/dev/null)" = "$version" ] ||
+	fail "/sys/module/mptcp_rst_ext/version differs from modinfo's '$version'"
+test_end
+
+test_begin "proc file in init_net: netstat format, every counter 0"
+if [ -f "$RST_EXT_PROC" ]; then
+	[ "$(stat -c %a "$RST_EXT_PROC")" = 444 ] || fail "mode $(stat -c %a "$RST_EXT_PROC"), expected 444"
+	[ "$(wc -l <"$RST_EXT_PROC")" = 2 ] || fail "$(wc -l <"$RST_EXT_PROC") lines, expected 2"
+	names=$(sed -n 1p "$RST_EXT_PROC")
+	values=$(sed -n 2p "$RST_EXT_PROC")
+	[ "$names" = "$RST_EXT_PREFIX: $TX_NAMES" ] || fail "names line is '$names'"
+	[ "$values" = "$RST_EXT_PREFIX: 0 0 0 0 0 0 0" ] || fail "values line is '$values'"
+else
+	fail "$RST_EXT_PROC missing"
+fi
+test_end
+
+test_begin "proc file in a new netns"
+netns_new nsx
+if ip netns exec "$nsx" test -f "$RST_EXT_PROC"; then
+	chk_rst_ext "$nsx"
+else
+	fail "$RST_EXT_PROC missing in a new netns"
+fi
+netns_cleanup
+test_end
+
+test_begin "proc file is read-only"
+before=$(cat "$RST_EXT_PROC")
+if (echo 1 >"$RST_EXT_PROC") 2>/dev/null; then
+	fail "writing $RST_EXT_PROC succeeded"
+fi
+[ "$(cat "$RST_EXT_PROC")" = "$before" ] || fail "content changed after a write attempt"
+test_end
+
+test_begin "nstat reads every counter"
+got=$(PROC_NET_NETSTAT=$RST_EXT_PROC nstat -az "$RST_EXT_PREFIX*" | awk 'NR>1 {print $1}' | sort)
+want=$(for n in $TX_NAMES; do echo "$RST_EXT_PREFIX$n"; done | sort)
+[ "$got" = "$want" ] || fail "nstat shows '$(echo $got)', expected '$(echo $want)'"
+test_end
+
+test_begin "fastclose: TxUnspec +1 on the closing side only, = MPRstTx"
+net_pair
+ip netns exec "$ns2" "$peer" server 10.0.1.2 10000 &
+spid=$!
+if wait_listen "$ns2" 10000; then
+	run ip netns exec "$ns1" "$peer" client 10.0.1.2 10000 --linger0
+fi
+wait $spid || fail "server failed"
+chk_rst_ext "$ns1" TxUnspec=1
+chk_rst_ext "$ns2"
+chk_rst_ext init
+chk_counter "$ns1" MPTcpExtMPFastcloseTx 1
+chk_counter "$ns1" MPTcpExtMPRstTx 1
+chk_counter "$ns2" MPTcpExtMPRstTx 0
+chk_counter "$ns2" MPTcpExtMPRstRx 1
+netns_cleanup
+test_end
+
+test_begin "endpoint attempt: TxProhibit +1 on the listener, stateless (not in MPRstTx)"
+net_pair
+run ip -n "$ns2" mptcp endpoint add 10.0.1.2 port 10100 signal
+if wait_listen "$ns2" 10100; then
+	run ip netns exec "$ns1" "$peer" refused 10.0.1.2 10100
+fi
+chk_rst_ext "$ns2" TxProhibit=1
+chk_rst_ext "$ns1"
+chk_rst_ext init
+chk_counter "$ns2" MPTcpExtMPCapableEndpAttempt 1
+chk_counter "$ns2" MPTcpExtMPRstTx 0
+chk_counter "$ns1" MPTcpExtMPRstRx 0
+netns_cleanup
+test_end
+
+test_begin "loading twice fails cleanly"
+if out=$(module_load 2>&1); then
+	fail "second insmod succeeded"
+else
+	echo "$out" | grep -q 'File exists' || fail "second insmod: '$out', expected 'File exists'"
+fi
+module_loaded || fail "the module is gone after the second insmod"
+[ -f "$RST_EXT_PROC" ] || fail "$RST_EXT_PROC is gone after the second insmod"
+test_end
+
+test_begin "unload removes every proc file"
+netns_new nsy
+if run module_unload; then
+	module_loaded && fail "/sys/module/mptcp_rst_ext still there"
+	[ -e "$RST_EXT_PROC" ] && fail "$RST_EXT_PROC still there in init_net"
+	ip netns exec "$nsy" test -e "$RST_EXT_PROC" && fail "$RST_EXT_PROC still there in $nsy"
+fi
+netns_cleanup
+test_end
+
+test_begin "reload after unload starts from zero"
+if run module_load; then
+	chk_rst_ext init
+	run module_unload
+fi
+test_end
+
+tap_finish
