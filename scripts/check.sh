@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# make check: set-up, test kernels, module, every test.
+#   scripts/check.sh [normal|debug|all]   (default: all = normal then debug)
+# Results go to out/: per-variant TAP files and VM logs, summary.txt.
+# The last line is the TAP totals: "N passed, N failed, N skipped".
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(dirname "$here")
+# shellcheck source=scripts/env.sh
+. "$here/env.sh"
+
+case ${1:-all} in
+all) variants=(normal debug) ;;
+normal | debug) variants=("$1") ;;
+*) echo "check: unknown variant '$1' (normal, debug or all)" >&2; exit 2 ;;
+esac
+
+out=$repo/out
+mkdir -p "$out"
+summary=$out/summary.txt
+: >"$summary"
+rm -f "$out/totals.txt"
+passed=0 failed=0 skipped=0
+
+# result ok|fail|skip NAME [DETAIL]
+result() {
+	local line
+	case $1 in
+	ok) passed=$((passed + 1)); line="ok - $2" ;;
+	skip) skipped=$((skipped + 1)); line="ok - $2 # SKIP ${3:-}" ;;
+	*) failed=$((failed + 1)); line="not ok - $2${3:+ # $3}" ;;
+	esac
+	echo "$line" | tee -a "$summary"
+}
+
+timed() {
+	local name=$1 start=$SECONDS rc
+	shift
+	"$@"
+	rc=$?
+	echo "time: $name $((SECONDS - start)) s" | tee -a "$out/timings.txt" >&2
+	return $rc
+}
+
+# count_tap FILE PREFIX: adds a TAP file's test lines to the totals.
+count_tap() {
+	local line
+	while IFS= read -r line; do
+		case $line in
+		'not ok '*) result fail "$2: ${line#not ok [0-9]* - }" ;;
+		'ok '*'# SKIP'*) line=${line#ok [0-9]* - }; result skip "$2: ${line%% # SKIP*}" "${line#* # SKIP }" ;;
+		'ok '*) result ok "$2: ${line#ok [0-9]* - }" ;;
+		esac
+	done < <(grep -E '^(not )?ok [0-9]+ ' "$1")
+}
+
+: >"$out/timings.txt"
+if ! timed setup "$here/setup.sh"; then
+	result fail "set-up"
+	echo "$passed passed, $failed failed, $skipped skipped" | tee "$out/totals.txt"
+	exit 1
+fi
+
+# Host side: the attribution's unit tests, formatting.
+if timed unit-test "$CARGO" test --manifest-path "$repo/rust/host/Cargo.toml" >"$out/unit-test.log" 2>&1; then
+	result ok "cargo test: attribution unit tests ($(grep -oE '[0-9]+ passed' "$out/unit-test.log" | awk '{s += $1} END {print s}') passed)"
+else
+	grep -E 'panicked|FAILED|error' "$out/unit-test.log" | head -20
+	result fail "cargo test: attribution unit tests" "see out/unit-test.log"
+fi
+if "$RUSTFMT" --check --edition 2021 "$repo/rust/rst_ext.rs" >"$out/rustfmt.log" 2>&1; then
+	result ok "rustfmt --check"
+else
+	cat "$out/rustfmt.log"
+	result fail "rustfmt --check"
+fi
+
+for variant in "${variants[@]}"; do
+	vout=$out/$variant
+	mkdir -p "$vout"
+	if ! kdir=$(timed "kernel-$variant" "$here/kernel.sh" "$variant"); then
+		result fail "$variant: test kernel builds"
+		continue
+	fi
+	result ok "$variant: test kernel builds (CONFIG_RUST=y, CONFIG_MPTCP=y)"
+	if timed "clippy-$variant" "$here/module.sh" "$variant" CLIPPY=1 >/dev/null; then
+		result ok "$variant: module builds with CLIPPY=1, no warning"
+	else
+		result fail "$variant: module builds with CLIPPY=1, no warning"
+	fi
+	if ! ko=$(timed "module-$variant" "$here/module.sh" "$variant"); then
+		result fail "$variant: module builds, no warning"
+		continue
+	fi
+	result ok "$variant: module builds, no warning"
+
+	timed "vm-$variant" "$here/vm.sh" "$kdir" "$vout/vm" --timeout 1800 -- \
+		env RST_EXT_KO="$ko" "$repo/selftests/mptcp_rst_ext.sh"
+	vm_rc=$?
+	cp "$vout/vm/guest.log" "$vout/mptcp_rst_ext.tap" 2>/dev/null || : >"$vout/mptcp_rst_ext.tap"
+	count_tap "$vout/mptcp_rst_ext.tap" "$variant: mptcp_rst_ext.sh"
+	grep -q '^1\.\.[0-9]' "$vout/mptcp_rst_ext.tap" || result fail "$variant: mptcp_rst_ext.sh ran to the end" "no TAP plan"
+	if [ -s "$vout/vm/splats.txt" ] || [ -s "$vout/vm/kmemleak.txt" ] || [ ! -f "$vout/vm/rc" ]; then
+		result fail "$variant: VM run: no call trace, no kmemleak report, no timeout" "see $vout/vm/"
+	else
+		result ok "$variant: VM run: no call trace, no kmemleak report, no timeout (exit $vm_rc)"
+	fi
+done
+
+echo "# summary in out/summary.txt, timings in out/timings.txt"
+if [ "$failed" -gt 0 ]; then
+	echo "Conclusion: FAILED"
+else
+	echo "Conclusion: success"
+fi
+echo "$passed passed, $failed failed, $skipped skipped" | tee "$out/totals.txt"
+[ "$failed" = 0 ]

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# make demo: set-up, test kernel, module, then boot a VM that loads the
+# module, provokes real MPTCP resets and prints the counters with nstat.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(dirname "$here")
+variant=${1:-normal}
+"$here/setup.sh"
+kdir=$("$here/kernel.sh" "$variant")
+ko=$("$here/module.sh" "$variant")
+out=$repo/out/demo
+rc=0
+"$here/vm.sh" "$kdir" "$out" --timeout 600 -- env RST_EXT_KO="$ko" "$repo/selftests/demo.sh" || rc=$?
+cat "$out/guest.log"
+exit $rc
