@@ -21,9 +21,16 @@ esac
 
 tarball=/usr/src/linux-source-6.12.tar.xz
 [ -f "$tarball" ] || die "$tarball missing: apt-get install linux-source-6.12 (or run scripts/setup.sh)"
-for t in clang-19 ld.lld-19 /usr/bin/rustc "$BINDGEN" flex bison bc; do
-	command -v "$t" >/dev/null || die "$t not found: run scripts/setup.sh"
+# tool:package it comes from
+for tp in clang-19:clang-19 ld.lld-19:lld-19 llvm-ar-19:llvm-19 /usr/bin/rustc:rustc-web \
+	/usr/lib/rustlib/src/rust/library:rust-web-src flex:flex bison:bison bc:bc \
+	"$BINDGEN:bindgen-cli@$BINDGEN_VERSION (cargo install)"; do
+	t=${tp%%:*}
+	[ -e "$t" ] || command -v "$t" >/dev/null ||
+		die "$t not found: install ${tp#*:} (scripts/setup.sh does it)"
 done
+[ -f "$LIBCLANG_PATH/libclang.so" ] || [ -n "$(ls "$LIBCLANG_PATH"/libclang-*.so* 2>/dev/null)" ] ||
+	die "libclang not found in $LIBCLANG_PATH: install libclang-19-dev (scripts/setup.sh does it)"
 srcver=$(dpkg-query -W -f='${Version}' linux-source-6.12)
 
 src=$CACHE_DIR/src/linux-source-6.12-$srcver
@@ -40,9 +47,11 @@ fi
 # One fragment: ours, then the upstream selftests' own (modules turned built-in,
 # so the guest needs no module tree).
 selftests_cfg=$src/tools/testing/selftests/net/mptcp/config
+# Bump when the way the kernel is configured or built changes.
+recipe="tinyconfig+fragments+selftests-config olddefconfig bzImage modules v1"
 key=$({
-	echo "$srcver"
-	cat "${fragments[@]}" "$selftests_cfg" "$0"
+	echo "$srcver $recipe ${KMAKE_FLAGS[*]}"
+	cat "${fragments[@]}" "$selftests_cfg"
 	/usr/bin/rustc -V
 	clang-19 --version | head -1
 	"$BINDGEN" --version
