@@ -58,6 +58,20 @@ counters! {
     TxBadPerf,
     /// MPTCP resets sent with MP_TCPRST reason 6, MPTCP_RST_EMIDDLEBOX (middlebox interference).
     TxMiddlebox,
+    /// MP_TCPRST received with reason 0, MPTCP_RST_EUNSPEC, on a subflow.
+    RxUnspec,
+    /// MP_TCPRST received with reason 1, MPTCP_RST_EMPTCP, on a subflow.
+    RxMptcp,
+    /// MP_TCPRST received with reason 2, MPTCP_RST_ERESOURCE, on a subflow.
+    RxResource,
+    /// MP_TCPRST received with reason 3, MPTCP_RST_EPROHIBIT, on a subflow.
+    RxProhibit,
+    /// MP_TCPRST received with reason 4, MPTCP_RST_EWQ2BIG, on a subflow.
+    RxWq2Big,
+    /// MP_TCPRST received with reason 5, MPTCP_RST_EBADPERF, on a subflow.
+    RxBadPerf,
+    /// MP_TCPRST received with reason 6, MPTCP_RST_EMIDDLEBOX, on a subflow.
+    RxMiddlebox,
 }
 
 impl Counter {
@@ -76,6 +90,20 @@ impl Counter {
             4 => Counter::TxWq2Big,
             5 => Counter::TxBadPerf,
             6 => Counter::TxMiddlebox,
+            _ => return None,
+        })
+    }
+
+    /// The `Rx*` counter of an MP_TCPRST reason code, if the code is defined.
+    pub const fn rx(code: u8) -> Option<Counter> {
+        Some(match code {
+            0 => Counter::RxUnspec,
+            1 => Counter::RxMptcp,
+            2 => Counter::RxResource,
+            3 => Counter::RxProhibit,
+            4 => Counter::RxWq2Big,
+            5 => Counter::RxBadPerf,
+            6 => Counter::RxMiddlebox,
             _ => return None,
         })
     }
@@ -128,6 +156,25 @@ impl Attribution {
 pub fn attribute_send(ev: &SendEvidence) -> Attribution {
     Attribution {
         code: ev.wire_code.and_then(Counter::tx),
+    }
+}
+
+/// What the module saw of one MP_TCPRST received on a subflow.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RecvEvidence {
+    /// The reason code in the option (4 bits on the wire).
+    pub code: u8,
+    /// The option's T (transient) flag.
+    pub transient: bool,
+}
+
+/// Attributes a received MP_TCPRST to counters.
+///
+/// The kernel parses the option, and bumps `MPTcpExtMPRstRx`, only on a subflow that is fully
+/// established and did not fall back; the module counts exactly those (`Rx*` sum = `MPRstRx`).
+pub fn attribute_recv(ev: &RecvEvidence) -> Attribution {
+    Attribution {
+        code: Counter::rx(ev.code),
     }
 }
 

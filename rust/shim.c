@@ -5,6 +5,10 @@
  * Policy and formatting live in Rust; this file only moves values.
  */
 
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kprobes.h>
+#include <linux/moduleparam.h>
 #include <linux/percpu.h>
 #include <linux/proc_fs.h>
 #include <linux/seq_file.h>
@@ -14,6 +18,7 @@
 #include <net/netns/generic.h>
 #include <net/tcp.h>
 #include <net/mptcp.h>
+#include <trace/events/sock.h>
 #include <trace/events/tcp.h>
 
 /* Private MPTCP layout, from the exact tree the module is built against. */
@@ -229,14 +234,160 @@ static void rst_ext_probe_send_reset(void *data, const struct sock *sk,
 		rst_ext_rs_send_reset(sock_net(sk), &ev);
 }
 
+/* inet_sock_set_state: a subflow closing after an MP_TCPRST was received. */
+static void rst_ext_probe_set_state(void *data, const struct sock *sk,
+				    const int oldstate, const int newstate)
+{
+	const struct mptcp_subflow_context *subflow;
+	struct rst_ext_recv_evidence ev;
+
+	if (newstate != TCP_CLOSE || oldstate == TCP_CLOSE)
+		return;
+	/* tcp_sk() is only valid on TCP sockets, not on the msk itself. */
+	if (sk->sk_protocol != IPPROTO_TCP || !sk_is_mptcp(sk))
+		return;
+	subflow = mptcp_subflow_ctx(sk);
+	/*
+	 * mptcp_incoming_options() sets reset_seen (and bumps MPRstRx) when
+	 * it parses an MP_TCPRST, before tcp_reset() closes the subflow; a
+	 * subflow closes once, and the flag is cleared if it is reused.
+	 */
+	if (!subflow || !subflow->reset_seen)
+		return;
+	ev.code = subflow->reset_reason;
+	ev.transient = subflow->reset_transient;
+	rst_ext_rs_recv_reset(sock_net(sk), &ev);
+}
+
+/* Tracepoints that are not exported are found by name. */
+struct rst_ext_tp {
+	const char *name;
+	void *probe;
+	struct tracepoint *tp;
+};
+
+#define RST_EXT_TP(_name, _probe)					\
+	{ .name = #_name, .probe = (_probe) };				\
+	/* The probe must have the tracepoint's prototype. */		\
+	static_assert(__same_type(&register_trace_##_name,		\
+				  int (*)(typeof(&_probe), void *)))
+
+static struct rst_ext_tp rst_ext_tp_set_state =
+	RST_EXT_TP(inet_sock_set_state, rst_ext_probe_set_state);
+
+static void rst_ext_tp_lookup(struct tracepoint *tp, void *priv)
+{
+	struct rst_ext_tp *t = priv;
+
+	if (!strcmp(tp->name, t->name))
+		t->tp = tp;
+}
+
+static int rst_ext_tp_register(struct rst_ext_tp *t)
+{
+	for_each_kernel_tracepoint(rst_ext_tp_lookup, t);
+	if (!t->tp) {
+		pr_err("tracepoint %s not found\n", t->name);
+		return -ENOENT;
+	}
+	return tracepoint_probe_register(t->tp, t->probe, NULL);
+}
+
 int rst_ext_probes_register(void)
 {
-	return register_trace_tcp_send_reset(rst_ext_probe_send_reset, NULL);
+	int err;
+
+	err = register_trace_tcp_send_reset(rst_ext_probe_send_reset, NULL);
+	if (err) {
+		pr_err("cannot attach to tcp:tcp_send_reset: %d\n", err);
+		return err;
+	}
+	err = rst_ext_tp_register(&rst_ext_tp_set_state);
+	if (err) {
+		pr_err("cannot attach to sock:inet_sock_set_state: %d\n", err);
+		unregister_trace_tcp_send_reset(rst_ext_probe_send_reset, NULL);
+		tracepoint_synchronize_unregister();
+	}
+	return err;
 }
 
 void rst_ext_probes_unregister(void)
 {
+	tracepoint_probe_unregister(rst_ext_tp_set_state.tp,
+				    rst_ext_tp_set_state.probe, NULL);
 	unregister_trace_tcp_send_reset(rst_ext_probe_send_reset, NULL);
 	/* No probe runs, or will run, once this returns. */
 	tracepoint_synchronize_unregister();
+}
+
+/*
+ * /proc/net/netstat: a kretprobe on its show function (static, but
+ * address-taken, so always out of line) appends our block after MPTcpExt
+ * when the show succeeded.  If the block overflows the seq_file buffer,
+ * seq_read_iter() retries show with a larger one and we append again.
+ */
+static bool rst_ext_netstat = true;
+module_param_named(netstat, rst_ext_netstat, bool, 0444);
+MODULE_PARM_DESC(netstat, "Also append the MPTcpRstExt counters to /proc/net/netstat, for plain nstat (default: on)");
+
+struct rst_ext_netstat_call {
+	struct seq_file *seq;
+};
+
+static int rst_ext_netstat_entry(struct kretprobe_instance *ri,
+				 struct pt_regs *regs)
+{
+	struct rst_ext_netstat_call *call = (void *)ri->data;
+
+	call->seq = (struct seq_file *)regs_get_kernel_argument(regs, 0);
+	return 0;
+}
+
+static int rst_ext_netstat_return(struct kretprobe_instance *ri,
+				  struct pt_regs *regs)
+{
+	struct rst_ext_netstat_call *call = (void *)ri->data;
+	struct seq_file *seq = call->seq;
+
+	if (regs_return_value(regs) || seq_has_overflowed(seq))
+		return 0;
+	/* single_open_net() holds a reference on the netns while reading. */
+	rst_ext_rs_proc_show(seq, seq_file_single_net(seq));
+	return 0;
+}
+
+static struct kretprobe rst_ext_netstat_krp = {
+	.kp.symbol_name = "netstat_seq_show",
+	.entry_handler = rst_ext_netstat_entry,
+	.handler = rst_ext_netstat_return,
+	.data_size = sizeof(struct rst_ext_netstat_call),
+};
+
+static bool rst_ext_netstat_registered;
+
+int rst_ext_netstat_register(void)
+{
+	int err;
+
+	if (!rst_ext_netstat)
+		return 0;
+	/* Enough instances for concurrent readers on every CPU. */
+	rst_ext_netstat_krp.maxactive = 4 * num_possible_cpus();
+	err = register_kretprobe(&rst_ext_netstat_krp);
+	if (err) {
+		pr_err("cannot hook /proc/net/netstat (netstat_seq_show): %d; load with netstat=0 to do without\n",
+		       err);
+		return err;
+	}
+	rst_ext_netstat_registered = true;
+	return 0;
+}
+
+void rst_ext_netstat_unregister(void)
+{
+	if (!rst_ext_netstat_registered)
+		return;
+	/* Waits for handlers running on other CPUs. */
+	unregister_kretprobe(&rst_ext_netstat_krp);
+	rst_ext_netstat_registered = false;
 }

@@ -45,8 +45,15 @@ struct rst_ext_send_evidence {
 	__u8 fallback;		/* active: the MPTCP connection fell back to TCP */
 };
 
+/* What the module saw of one MP_TCPRST received on a subflow. */
+struct rst_ext_recv_evidence {
+	__u8 code;		/* MPTCP_RST_* in the MP_TCPRST option */
+	__u8 transient;		/* its T flag */
+};
+
 /* Callbacks implemented in Rust. */
 void rst_ext_rs_send_reset(struct net *net, const struct rst_ext_send_evidence *ev);
+void rst_ext_rs_recv_reset(struct net *net, const struct rst_ext_recv_evidence *ev);
 int rst_ext_rs_proc_show(struct seq_file *seq, struct net *net);
 
 /* Module set-up, in shim.c.  Return 0 or a negative errno. */
@@ -54,6 +61,9 @@ int rst_ext_pernet_register(unsigned int ncounters);
 void rst_ext_pernet_unregister(void);
 int rst_ext_probes_register(void);
 void rst_ext_probes_unregister(void);
+/* Appends the counters to /proc/net/netstat, if the "netstat" parameter is on. */
+int rst_ext_netstat_register(void);
+void rst_ext_netstat_unregister(void);
 
 /* Counters of a netns, in shim.c.  Callable from any context. */
 void rst_ext_counter_inc(struct net *net, unsigned int idx);

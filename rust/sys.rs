@@ -6,7 +6,9 @@
 //! [`Registration`] (pernet storage, proc file and tracepoint probes, undone on drop), and the
 //! callbacks the shim calls, which hand plain [`SendEvidence`] values to the attribution.
 
-use crate::{attribute_send, Counter, Emitter, SendEvidence, COUNTERS, PREFIX};
+use crate::{
+    attribute_recv, attribute_send, Counter, Emitter, RecvEvidence, SendEvidence, COUNTERS, PREFIX,
+};
 use core::ffi::c_int;
 use core::fmt::{self, Write};
 use kernel::error::{to_result, Result};
@@ -25,19 +27,28 @@ mod bindings {
 }
 
 /// The module's registrations with the kernel: per-netns counters and `/proc/net/mptcp_rst_ext`,
-/// then the tracepoint probes. Dropping it unregisters them in reverse order.
+/// the tracepoint probes, then the `/proc/net/netstat` hook. Dropping it unregisters them in
+/// reverse order.
 pub(crate) struct Registration(());
 
 impl Registration {
-    /// Registers the pernet storage for `ncounters` counters, then the probes.
+    /// Registers the pernet storage for `ncounters` counters, then the probes and the hook.
     pub(crate) fn new(ncounters: usize) -> Result<Self> {
         let ncounters = u32::try_from(ncounters)?;
         // SAFETY: called once, from module init, before any probe is registered; the shim's
-        // pernet_operations are static and unregistered in `drop`.
+        // pernet_operations are static and unregistered in `drop` or below.
         to_result(unsafe { bindings::rst_ext_pernet_register(ncounters) })?;
         // SAFETY: the pernet storage the probes count into is registered above.
         if let Err(e) = to_result(unsafe { bindings::rst_ext_probes_register() }) {
             // SAFETY: registered above, and no probe is registered.
+            unsafe { bindings::rst_ext_pernet_unregister() };
+            return Err(e);
+        }
+        // SAFETY: the pernet storage the hook reads is registered above.
+        if let Err(e) = to_result(unsafe { bindings::rst_ext_netstat_register() }) {
+            // SAFETY: registered above; the shim waits for running probes.
+            unsafe { bindings::rst_ext_probes_unregister() };
+            // SAFETY: registered above, and no probe runs any more.
             unsafe { bindings::rst_ext_pernet_unregister() };
             return Err(e);
         }
@@ -47,10 +58,13 @@ impl Registration {
 
 impl Drop for Registration {
     fn drop(&mut self) {
+        // SAFETY: registered (or skipped, which the shim remembers) in `new`; returns once no
+        // handler runs.
+        unsafe { bindings::rst_ext_netstat_unregister() };
         // SAFETY: the probes were registered in `new`. The shim waits until no probe runs
         // before it returns, so the pernet storage can go next.
         unsafe { bindings::rst_ext_probes_unregister() };
-        // SAFETY: registered in `new`; no probe can reach the storage any more.
+        // SAFETY: registered in `new`; nothing can reach the storage any more.
         unsafe { bindings::rst_ext_pernet_unregister() };
     }
 }
@@ -121,6 +135,26 @@ extern "C" fn rst_ext_rs_send_reset(
     }
 }
 
+/// Called by the shim's `sock:inet_sock_set_state` probe when a subflow that received an
+/// MP_TCPRST closes. Same context rules as [`rst_ext_rs_send_reset`].
+#[no_mangle]
+extern "C" fn rst_ext_rs_recv_reset(
+    net: *mut bindings::net,
+    ev: *const bindings::rst_ext_recv_evidence,
+) {
+    // SAFETY: the shim passes a pointer to an evidence struct on its stack, valid for the call.
+    let ev = unsafe { &*ev };
+    let ev = RecvEvidence {
+        code: ev.code,
+        transient: ev.transient != 0,
+    };
+    // The netns of the closing subflow: alive while the probe runs.
+    let net = Net(net);
+    for counter in attribute_recv(&ev).counters() {
+        net.inc(counter);
+    }
+}
+
 /// Called by the shim to show `/proc/net/mptcp_rst_ext` of `net`, in the two-line format of
 /// `/proc/net/netstat` that `nstat` reads.
 #[no_mangle]
@@ -148,6 +182,10 @@ const _: unsafe extern "C" fn(*mut bindings::net, *const bindings::rst_ext_send_
     bindings::rst_ext_rs_send_reset;
 const _: unsafe extern "C" fn(*mut bindings::net, *const bindings::rst_ext_send_evidence) =
     rst_ext_rs_send_reset;
+const _: unsafe extern "C" fn(*mut bindings::net, *const bindings::rst_ext_recv_evidence) =
+    bindings::rst_ext_rs_recv_reset;
+const _: unsafe extern "C" fn(*mut bindings::net, *const bindings::rst_ext_recv_evidence) =
+    rst_ext_rs_recv_reset;
 const _: unsafe extern "C" fn(*mut bindings::seq_file, *mut bindings::net) -> c_int =
     bindings::rst_ext_rs_proc_show;
 const _: unsafe extern "C" fn(*mut bindings::seq_file, *mut bindings::net) -> c_int =

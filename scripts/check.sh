@@ -68,6 +68,9 @@ else
 	grep -E 'panicked|FAILED|error' "$out/unit-test.log" | head -20
 	result fail "cargo test: attribution unit tests" "see out/unit-test.log"
 fi
+# The counter table, for the selftests' expectations.
+"$CARGO" run -q --manifest-path "$repo/rust/host/Cargo.toml" --bin counters >"$out/counters.tsv" ||
+	result fail "cargo run --bin counters: the counter table"
 if "$RUSTFMT" --check --edition 2021 "$repo/rust/rst_ext.rs" >"$out/rustfmt.log" 2>&1; then
 	result ok "rustfmt --check"
 else
@@ -95,7 +98,7 @@ for variant in "${variants[@]}"; do
 	result ok "$variant: module builds, no warning"
 
 	timed "vm-$variant" "$here/vm.sh" "$kdir" "$vout/vm" --timeout 1800 -- \
-		env RST_EXT_KO="$ko" "$repo/selftests/mptcp_rst_ext.sh"
+		env RST_EXT_KO="$ko" RST_EXT_COUNTERS="$out/counters.tsv" "$repo/selftests/mptcp_rst_ext.sh"
 	vm_rc=$?
 	cp "$vout/vm/guest.log" "$vout/mptcp_rst_ext.tap" 2>/dev/null || : >"$vout/mptcp_rst_ext.tap"
 	count_tap "$vout/mptcp_rst_ext.tap" "$variant: mptcp_rst_ext.sh"

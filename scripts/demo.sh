@@ -9,7 +9,12 @@ variant=${1:-normal}
 kdir=$("$here/kernel.sh" "$variant")
 ko=$("$here/module.sh" "$variant")
 out=$repo/out/demo
+mkdir -p "$out"
+# shellcheck source=scripts/env.sh
+. "$here/env.sh"
+"$CARGO" run -q --manifest-path "$repo/rust/host/Cargo.toml" --bin counters >"$out/counters.tsv"
 rc=0
-"$here/vm.sh" "$kdir" "$out" --timeout 600 -- env RST_EXT_KO="$ko" "$repo/selftests/demo.sh" || rc=$?
-cat "$out/guest.log"
+"$here/vm.sh" "$kdir" "$out/vm" --timeout 600 -- \
+	env RST_EXT_KO="$ko" RST_EXT_COUNTERS="$out/counters.tsv" "$repo/selftests/demo.sh" || rc=$?
+cat "$out/vm/guest.log"
 exit $rc

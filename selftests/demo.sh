@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # The demo, run in the test VM by `make demo`: load the module, provoke a few
 # real MPTCP resets between two network namespaces, show the counters.
-#   RST_EXT_KO=path/to/mptcp_rst_ext.ko selftests/demo.sh
+#   RST_EXT_KO=path/to/mptcp_rst_ext.ko RST_EXT_COUNTERS=path/to/counters.tsv selftests/demo.sh
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=selftests/lib.sh
 . "$here/lib.sh"
@@ -34,10 +34,8 @@ echo "== 2 MP_CAPABLE connections refused by the server's port-based endpoint"
 
 for ns in "$ns1" "$ns2"; do
 	echo
-	echo "== ip netns exec $ns env PROC_NET_NETSTAT=$RST_EXT_PROC nstat -az 'MPTcpRstExt*'"
-	ip netns exec "$ns" env PROC_NET_NETSTAT="$RST_EXT_PROC" nstat -az "$RST_EXT_PREFIX*"
-	echo "== the kernel's own aggregate counters: nstat -az 'MPTcpExtMPRst*'"
-	ip netns exec "$ns" nstat -az 'MPTcpExtMPRst*'
+	echo "== ip netns exec $ns nstat -a 'MPTcpRstExt*' 'MPTcpExtMPRst*'  (non-zero counters)"
+	ip netns exec "$ns" nstat -a "$RST_EXT_PREFIX*" 'MPTcpExtMPRst*'
 done
 echo
 echo "== cat $RST_EXT_PROC (in $ns2)"

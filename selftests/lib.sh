@@ -12,6 +12,12 @@ RST_EXT_PROC=/proc/net/mptcp_rst_ext
 RST_EXT_PREFIX=MPTcpRstExt
 
 : "${RST_EXT_KO:?set RST_EXT_KO to the path of mptcp_rst_ext.ko}"
+# The counter table, "Name<TAB>meaning" in table order, as printed by the
+# host build of rust/rst_ext.rs (cargo run --bin counters): the tests take
+# the expected names from the same table the module is built from.
+: "${RST_EXT_COUNTERS:?set RST_EXT_COUNTERS to the output of: cargo run --bin counters}"
+RST_EXT_NAMES=$(cut -f1 "$RST_EXT_COUNTERS" | tr '\n' ' ')
+RST_EXT_NAMES=${RST_EXT_NAMES% }
 
 _tap_n=0
 _tap_failed=0
@@ -148,15 +154,12 @@ nsexec() {
 
 # --- counters -------------------------------------------------------------
 
-# get_counter NS NAME: the value of one counter, read with nstat as an
-# operator would.  MPTcpRstExt* come from the module's proc file.
+# get_counter NS NAME: the value of one counter, read with plain nstat as an
+# operator (or mptcp_lib_get_counter) would: the module appends its block to
+# /proc/net/netstat.
 get_counter() {
 	local ns=$1 counter=$2 count
-	local -a envs=()
-	case $counter in
-	"$RST_EXT_PREFIX"*) envs=(env PROC_NET_NETSTAT="$RST_EXT_PROC") ;;
-	esac
-	count=$(nsexec "$ns" "${envs[@]}" nstat -asz "$counter" | awk 'NR==1 {next} {print $2}')
+	count=$(nsexec "$ns" nstat -asz "$counter" | awk 'NR==1 {next} {print $2}')
 	if [ -z "$count" ]; then
 		fail "counter $counter not found in $ns"
 		echo 0
@@ -165,29 +168,30 @@ get_counter() {
 	echo "$count"
 }
 
-# The names of every module counter, in table order, from the proc file.
-rst_ext_counter_names() {
-	nsexec "$1" head -1 "$RST_EXT_PROC" | cut -d' ' -f2-
-}
-
 # chk_rst_ext NS [NAME=N ...]: every MPTcpRstExt counter of NS is 0, except
-# the NAMEs given, which are exactly N.
+# the NAMEs given, which are exactly N.  Read with one plain nstat call.
 chk_rst_ext() {
-	local ns=$1 name want got
+	local ns=$1 name want got kv
 	shift
-	local -A expect=()
-	local kv
+	local -A expect=() seen=()
 	for kv in "$@"; do
 		expect[${kv%%=*}]=${kv#*=}
 	done
-	for name in $(rst_ext_counter_names "$ns"); do
+	while read -r name got _; do
+		seen[${name#"$RST_EXT_PREFIX"}]=$got
+	done < <(nsexec "$ns" nstat -asz "$RST_EXT_PREFIX*" | awk 'NR>1')
+	for name in $RST_EXT_NAMES; do
 		want=${expect[$name]:-0}
 		unset "expect[$name]"
-		got=$(get_counter "$ns" "$RST_EXT_PREFIX$name")
-		[ "$got" = "$want" ] || fail "$RST_EXT_PREFIX$name in $ns: got $got, expected $want"
+		got=${seen[$name]:-}
+		if [ -z "$got" ]; then
+			fail "nstat in $ns shows no $RST_EXT_PREFIX$name"
+		elif [ "$got" != "$want" ]; then
+			fail "$RST_EXT_PREFIX$name in $ns: got $got, expected $want"
+		fi
 	done
 	for name in "${!expect[@]}"; do
-		fail "no counter $RST_EXT_PREFIX$name in $ns"
+		fail "no counter $RST_EXT_PREFIX$name in the table"
 	done
 }
 

@@ -3,18 +3,22 @@
 # Selftests of mptcp_rst_ext: load/unload, modinfo, the per-netns proc file,
 # and real MPTCP resets between two network namespaces.  TAP 13 output; exit
 # codes as kselftest (0 pass, 1 fail, 4 skip).  Run as root in the test VM:
-#   RST_EXT_KO=path/to/mptcp_rst_ext.ko selftests/mptcp_rst_ext.sh
+#   RST_EXT_KO=path/to/mptcp_rst_ext.ko RST_EXT_COUNTERS=path/to/counters.tsv \
+#   selftests/mptcp_rst_ext.sh
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=selftests/lib.sh
 . "$here/lib.sh"
 peer=$here/mptcp_peer.py
-trap netns_cleanup EXIT
+# A netns with no traffic, kept for the whole run: its /proc/net/netstat is
+# stable, so it can be compared byte for byte.
+nsq=rstext-quiet-$$
+ip netns add "$nsq"
+trap 'netns_cleanup; ip netns del "$nsq"' EXIT
 tap_start
 
-# The module's counters, in table order (rust/rst_ext.rs).
-TX_NAMES="TxUnspec TxMptcp TxResource TxProhibit TxWq2Big TxBadPerf TxMiddlebox"
-
 module_loaded && module_unload
+zeros=$(for n in $RST_EXT_NAMES; do printf ' 0'; done)
+netstat_before=$(ip netns exec "$nsq" cat /proc/net/netstat)
 
 test_begin "module loads"
 dmesg -C
@@ -39,8 +43,8 @@ if [ -f "$RST_EXT_PROC" ]; then
 	[ "$(wc -l <"$RST_EXT_PROC")" = 2 ] || fail "$(wc -l <"$RST_EXT_PROC") lines, expected 2"
 	names=$(sed -n 1p "$RST_EXT_PROC")
 	values=$(sed -n 2p "$RST_EXT_PROC")
-	[ "$names" = "$RST_EXT_PREFIX: $TX_NAMES" ] || fail "names line is '$names'"
-	[ "$values" = "$RST_EXT_PREFIX: 0 0 0 0 0 0 0" ] || fail "values line is '$values'"
+	[ "$names" = "$RST_EXT_PREFIX: $RST_EXT_NAMES" ] || fail "names line is '$names'"
+	[ "$values" = "$RST_EXT_PREFIX:$zeros" ] || fail "values line is '$values'"
 else
 	fail "$RST_EXT_PROC missing"
 fi
@@ -64,13 +68,35 @@ fi
 [ "$(cat "$RST_EXT_PROC")" = "$before" ] || fail "content changed after a write attempt"
 test_end
 
-test_begin "nstat reads every counter"
+test_begin "nstat reads every counter from the proc file"
 got=$(PROC_NET_NETSTAT=$RST_EXT_PROC nstat -az "$RST_EXT_PREFIX*" | awk 'NR>1 {print $1}' | sort)
-want=$(for n in $TX_NAMES; do echo "$RST_EXT_PREFIX$n"; done | sort)
+want=$(for n in $RST_EXT_NAMES; do echo "$RST_EXT_PREFIX$n"; done | sort)
 [ "$got" = "$want" ] || fail "nstat shows '$(echo $got)', expected '$(echo $want)'"
 test_end
 
-test_begin "fastclose: TxUnspec +1 on the closing side only, = MPRstTx"
+test_begin "/proc/net/netstat: our block appended after MPTcpExt, nothing else changed"
+after=$(ip netns exec "$nsq" cat /proc/net/netstat)
+expected=$(printf '%s\n%s\n%s' "$netstat_before" "$RST_EXT_PREFIX: $RST_EXT_NAMES" "$RST_EXT_PREFIX:$zeros")
+[ "$after" = "$expected" ] || fail "/proc/net/netstat is not the old content plus our two lines: $(diff <(echo "$expected") <(echo "$after") | head -5)"
+got=$(ip netns exec "$nsq" nstat -az "$RST_EXT_PREFIX*" | awk 'NR>1 {print $1}' | sort)
+[ "$got" = "$want" ] || fail "plain nstat shows '$(echo $got)', expected '$(echo $want)'"
+ip netns exec "$nsq" nstat -az 'MPTcpExtMPRstTx' | grep -q MPTcpExtMPRstTx || fail "plain nstat lost MPTcpExtMPRstTx"
+test_end
+
+test_begin "/proc/net/netstat: many concurrent readers all see the block"
+pids=()
+for i in $(seq 8); do
+	(for j in $(seq 25); do
+		ip netns exec "$nsq" cat /proc/net/netstat | tail -2 | head -1 | grep -q "^$RST_EXT_PREFIX: " || exit 1
+	done) &
+	pids+=($!)
+done
+for p in "${pids[@]}"; do
+	wait "$p" || fail "a reader missed the $RST_EXT_PREFIX block"
+done
+test_end
+
+test_begin "fastclose: TxUnspec +1 (= MPRstTx) on the closing side, RxUnspec +1 (= MPRstRx) on the peer"
 net_pair
 ip netns exec "$ns2" "$peer" server 10.0.1.2 10000 &
 spid=$!
@@ -79,10 +105,11 @@ if wait_listen "$ns2" 10000; then
 fi
 wait $spid || fail "server failed"
 chk_rst_ext "$ns1" TxUnspec=1
-chk_rst_ext "$ns2"
+chk_rst_ext "$ns2" RxUnspec=1
 chk_rst_ext init
 chk_counter "$ns1" MPTcpExtMPFastcloseTx 1
 chk_counter "$ns1" MPTcpExtMPRstTx 1
+chk_counter "$ns1" MPTcpExtMPRstRx 0
 chk_counter "$ns2" MPTcpExtMPRstTx 0
 chk_counter "$ns2" MPTcpExtMPRstRx 1
 netns_cleanup
@@ -113,21 +140,35 @@ module_loaded || fail "the module is gone after the second insmod"
 [ -f "$RST_EXT_PROC" ] || fail "$RST_EXT_PROC is gone after the second insmod"
 test_end
 
-test_begin "unload removes every proc file"
+test_begin "unload removes every proc file and restores /proc/net/netstat byte for byte"
 netns_new nsy
 if run module_unload; then
 	module_loaded && fail "/sys/module/mptcp_rst_ext still there"
 	[ -e "$RST_EXT_PROC" ] && fail "$RST_EXT_PROC still there in init_net"
 	ip netns exec "$nsy" test -e "$RST_EXT_PROC" && fail "$RST_EXT_PROC still there in $nsy"
+	[ "$(ip netns exec "$nsq" cat /proc/net/netstat)" = "$netstat_before" ] ||
+		fail "/proc/net/netstat differs from before the module was loaded"
 fi
-netns_cleanup
+test_end
+
+test_begin "netstat=0 leaves /proc/net/netstat untouched, the proc file still works"
+if run insmod "$RST_EXT_KO" netstat=0; then
+	[ "$(cat /sys/module/mptcp_rst_ext/parameters/netstat)" = N ] || fail "parameter netstat is not N"
+	[ "$(ip netns exec "$nsq" cat /proc/net/netstat)" = "$netstat_before" ] ||
+		fail "/proc/net/netstat changed with netstat=0"
+	[ "$(ip netns exec "$nsq" sed -n 2p "$RST_EXT_PROC")" = "$RST_EXT_PREFIX:$zeros" ] ||
+		fail "$RST_EXT_PROC unreadable with netstat=0"
+	run module_unload
+fi
 test_end
 
 test_begin "reload after unload starts from zero"
 if run module_load; then
+	chk_rst_ext "$nsq"
 	chk_rst_ext init
 	run module_unload
 fi
+netns_cleanup
 test_end
 
 tap_finish

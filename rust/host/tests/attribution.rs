@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 //! The attribution table, checked case by case on the host.
 
-use mptcp_rst_ext::{attribute_send, Counter, Emitter, SendEvidence, COUNTERS};
+use mptcp_rst_ext::{
+    attribute_recv, attribute_send, Counter, Emitter, RecvEvidence, SendEvidence, COUNTERS,
+};
 
 const TCP_ESTABLISHED: u8 = 1;
 const TCP_CLOSE: u8 = 7;
@@ -116,5 +118,34 @@ fn cases() {
     ];
     for (what, ev, want) in cases {
         assert_eq!(counted(*ev), *want, "{what}");
+    }
+}
+
+#[test]
+fn rx_counters_follow_rfc8684_codes() {
+    let expected = [
+        Counter::RxUnspec,
+        Counter::RxMptcp,
+        Counter::RxResource,
+        Counter::RxProhibit,
+        Counter::RxWq2Big,
+        Counter::RxBadPerf,
+        Counter::RxMiddlebox,
+    ];
+    for (code, want) in expected.into_iter().enumerate() {
+        let ev = RecvEvidence {
+            code: code as u8,
+            transient: code % 2 == 0,
+        };
+        let got: Vec<_> = attribute_recv(&ev).counters().collect();
+        assert_eq!(got, [want], "code {code}");
+    }
+    // 4 bits on the wire: 7..15 are undefined and not counted.
+    for code in 7..16 {
+        let ev = RecvEvidence {
+            code,
+            transient: false,
+        };
+        assert_eq!(attribute_recv(&ev).counters().count(), 0, "code {code}");
     }
 }
