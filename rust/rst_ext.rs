@@ -43,7 +43,63 @@ pub struct CounterInfo {
 /// The prefix of every counter, as `nstat` shows it (`MPTcpRstExtTxMptcp`).
 pub const PREFIX: &str = "MPTcpRstExt";
 
+/// The longest counter id (prefix and name) `nstat` prints apart from its value: it prints ids in
+/// a 32-column field, and a longer one runs into the value, which breaks every parser of its
+/// output (`mptcp_lib_get_counter` among them).
+pub const MAX_ID_LEN: usize = 31;
+
 counters! {
+    /// Server: SYN refused (EMPTCP) because the listener has a TCP-MD5 key.
+    MD5SigReset,
+    /// Server: SYN with MP_JOIN for a token no connection has (EMPTCP).
+    MPJoinNoTokenReset,
+    /// Server: SYN with MP_JOIN for a connection that has no local id for the address (EMPTCP).
+    MPJoinNoLocalIdReset,
+    /// Server: SYN to a port-based PM endpoint without MP_JOIN (EPROHIBIT).
+    EndpAttemptReset,
+    /// Server: SYN with MP_JOIN to a port the connection did not announce (EPROHIBIT).
+    MismatchPortSynReset,
+    /// Server: third ACK of a join without MP_JOIN, fatal fallback (EMPTCP).
+    MPJoinAckNoMPJoin,
+    /// Server: no subflow context for the joining child at the third ACK, fatal fallback (EMPTCP).
+    MPJoinAckNoCtx,
+    /// Server: third ACK of a join with an invalid HMAC (EMPTCP; EPROHIBIT before a6da02d4c00f).
+    MPJoinAckHMacFailure,
+    /// Server: third ACK of a join whose request lost its connection (EPROHIBIT).
+    MPJoinAckNoMsk,
+    /// Server: third ACK of a join arriving on a port the connection did not announce (EPROHIBIT).
+    MismatchPortAckReset,
+    /// Server: join refused by the path manager: subflow limit, or not accepting (EPROHIBIT).
+    MPJoinRejected,
+    /// Client: the SYN/ACK to our MP_JOIN has no MP_JOIN (EMPTCP).
+    MPJoinSynAckNoMPJoin,
+    /// Client: the SYN/ACK to our MP_JOIN has an invalid HMAC (EMPTCP). Upstream's
+    /// `MPJoinSynAckHMacFailure`, shortened to fit nstat's 31-character names.
+    MPJoinSynAckHMacFail,
+    /// Either side: join completing on a connection no longer fully established (EMPTCP).
+    MPJoinNotEstablished,
+    /// Client: join completing on a connection that fell back to TCP, or is failing after
+    /// MP_FAIL, so takes no more subflows (EUNSPEC).
+    MPJoinSynAckFallback,
+    /// Either side: joined subflow reset before its join was confirmed (EUNSPEC), typically
+    /// answering the peer's reset of our third ACK.
+    MPJoinAckUnconfirmed,
+    /// Either side: MP_CAPABLE handshake failed when fallback to TCP was no longer possible.
+    FallbackFailedReset,
+    /// Either side: invalid DSS mapping or DSS checksum failure, fallback impossible (EMPTCP, or
+    /// EMIDDLEBOX after MP_FAIL).
+    DssReset,
+    /// Either side: our MP_FAIL got no answer in time (EUNSPEC).
+    MPFailTimeoutReset,
+    /// Either side: subflow reset by our MP_FASTCLOSE (SO_LINGER 0, MPTCP_FASTCLOSE) (EUNSPEC).
+    FastcloseTxReset,
+    /// Either side: remaining subflow reset after the peer's MP_FASTCLOSE (EUNSPEC).
+    FastcloseRxReset,
+    /// Either side: TCP abort on a subflow: close with unread data, linger, memory, keepalive
+    /// (EUNSPEC).
+    TcpAbortReset,
+    /// MPTCP resets the module could not attribute to a cause.
+    Unattributed,
     /// MPTCP resets sent with MP_TCPRST reason 0, MPTCP_RST_EUNSPEC (unspecified error).
     TxUnspec,
     /// MPTCP resets sent with MP_TCPRST reason 1, MPTCP_RST_EMPTCP (MPTCP-specific error).
@@ -74,22 +130,43 @@ counters! {
     RxMiddlebox,
 }
 
+/// MP_TCPRST reason codes (RFC 8684, 3.6; `MPTCP_RST_*` in `include/uapi/linux/mptcp.h`).
+pub mod code {
+    /// Unspecified error.
+    pub const EUNSPEC: u8 = 0;
+    /// MPTCP-specific error.
+    pub const EMPTCP: u8 = 1;
+    /// Lack of resources.
+    pub const ERESOURCE: u8 = 2;
+    /// Administratively prohibited.
+    pub const EPROHIBIT: u8 = 3;
+    /// Too much outstanding data.
+    pub const EWQ2BIG: u8 = 4;
+    /// Unacceptable performance.
+    pub const EBADPERF: u8 = 5;
+    /// Middlebox interference.
+    pub const EMIDDLEBOX: u8 = 6;
+}
+
+/// `TCP_CLOSE` of `include/net/tcp_states.h`.
+pub const TCP_CLOSE: u8 = 7;
+
 impl Counter {
     /// The position of the counter in [`COUNTERS`].
     pub const fn index(self) -> usize {
         self as usize
     }
 
-    /// The `Tx*` counter of an MP_TCPRST reason code (RFC 8684, 3.6), if the code is defined.
+    /// The `Tx*` counter of an MP_TCPRST reason code, if the code is defined.
     pub const fn tx(code: u8) -> Option<Counter> {
         Some(match code {
-            0 => Counter::TxUnspec,
-            1 => Counter::TxMptcp,
-            2 => Counter::TxResource,
-            3 => Counter::TxProhibit,
-            4 => Counter::TxWq2Big,
-            5 => Counter::TxBadPerf,
-            6 => Counter::TxMiddlebox,
+            code::EUNSPEC => Counter::TxUnspec,
+            code::EMPTCP => Counter::TxMptcp,
+            code::ERESOURCE => Counter::TxResource,
+            code::EPROHIBIT => Counter::TxProhibit,
+            code::EWQ2BIG => Counter::TxWq2Big,
+            code::EBADPERF => Counter::TxBadPerf,
+            code::EMIDDLEBOX => Counter::TxMiddlebox,
             _ => return None,
         })
     }
@@ -97,29 +174,91 @@ impl Counter {
     /// The `Rx*` counter of an MP_TCPRST reason code, if the code is defined.
     pub const fn rx(code: u8) -> Option<Counter> {
         Some(match code {
-            0 => Counter::RxUnspec,
-            1 => Counter::RxMptcp,
-            2 => Counter::RxResource,
-            3 => Counter::RxProhibit,
-            4 => Counter::RxWq2Big,
-            5 => Counter::RxBadPerf,
-            6 => Counter::RxMiddlebox,
+            code::EUNSPEC => Counter::RxUnspec,
+            code::EMPTCP => Counter::RxMptcp,
+            code::ERESOURCE => Counter::RxResource,
+            code::EPROHIBIT => Counter::RxProhibit,
+            code::EWQ2BIG => Counter::RxWq2Big,
+            code::EBADPERF => Counter::RxBadPerf,
+            code::EMIDDLEBOX => Counter::RxMiddlebox,
             _ => return None,
         })
     }
 }
 
 /// Who sent a reset, as seen at `tcp:tcp_send_reset`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Emitter {
     /// The listener, in reply to an incoming SYN or third ACK (no socket for the subflow yet).
+    #[default]
     Stateless,
     /// A subflow socket, through `tcp_send_active_reset()`.
     Active,
 }
 
+/// Stateless resets: the packet the listener replies to.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Packet {
+    /// A SYN without ACK; otherwise the third ACK of a handshake.
+    pub syn: bool,
+    /// It carries an MP_JOIN of SYN size.
+    pub mpj_syn: bool,
+    /// It carries an MP_JOIN of third-ACK size.
+    pub mpj_ack: bool,
+}
+
+/// Stateless resets: the listener, and what it knows of the connection joined.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Listener {
+    /// The listener has TCP-MD5 keys.
+    pub md5: bool,
+    /// SYN with MP_JOIN: its token names a live connection.
+    pub token_found: bool,
+}
+
+/// Stateless resets of a third ACK: what `subflow_syn_recv_sock()` did before resetting.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct JoinAck {
+    /// The request held its connection when the call started.
+    pub had_msk: bool,
+    /// The request still holds it at the reset (the join did not get as far as
+    /// `mptcp_finish_join()`).
+    pub msk_kept: bool,
+    /// The kernel's `MPJoinAckHMacFailure` moved during the call.
+    pub hmac_failed: bool,
+    /// The kernel's `MismatchPortAckRx` moved during the call.
+    pub port_mismatch: bool,
+}
+
+/// Active resets: the subflow and its connection.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Subflow {
+    /// We sent the MP_JOIN SYN.
+    pub request_join: bool,
+    /// We sent the MP_CAPABLE SYN.
+    pub request_mptcp: bool,
+    /// A joined subflow (passive, or active once the SYN/ACK is accepted).
+    pub mp_join: bool,
+    /// An MP_CAPABLE subflow.
+    pub mp_capable: bool,
+    /// The subflow is fully established.
+    pub fully_established: bool,
+    /// Active join: the SYN/ACK's MP_JOIN was seen.
+    pub synack_mpj: bool,
+    /// Reset through `mptcp_subflow_reset()`.
+    pub resetting: bool,
+    /// Reset carrying our MP_FASTCLOSE.
+    pub send_fastclose: bool,
+    /// Our MP_FAIL awaits an answer.
+    pub mp_fail_pending: bool,
+    /// The connection is fully established.
+    pub conn_fully_established: bool,
+    /// The peer sent MP_FASTCLOSE on the connection.
+    pub conn_rcv_fastclose: bool,
+}
+
 /// What the module saw of one reset sent by this host.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct SendEvidence {
     /// Who sent it.
     pub emitter: Emitter,
@@ -132,19 +271,29 @@ pub struct SendEvidence {
     pub sk_state: u8,
     /// Active resets: the MPTCP connection fell back to plain TCP.
     pub fallback: bool,
+    /// Stateless resets: the packet replied to.
+    pub packet: Packet,
+    /// Stateless resets: the listener.
+    pub listener: Listener,
+    /// Stateless resets of a third ACK, when the join's checks were seen.
+    pub join_ack: Option<JoinAck>,
+    /// Active resets: the subflow.
+    pub subflow: Subflow,
 }
 
-/// The counters one reset moves. At most one of each kind.
+/// The counters one reset moves: at most one reason code and one cause.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Attribution {
-    /// The `Tx*` counter of the reason code on the wire.
+    /// The `Tx*` or `Rx*` counter of the reason code on the wire.
     pub code: Option<Counter>,
+    /// The cause counter (possibly `Unattributed`).
+    pub cause: Option<Counter>,
 }
 
 impl Attribution {
     /// The counters to increment, each once.
     pub fn counters(&self) -> impl Iterator<Item = Counter> {
-        self.code.into_iter()
+        self.cause.into_iter().chain(self.code)
     }
 }
 
@@ -152,11 +301,103 @@ impl Attribution {
 ///
 /// `Tx*` counts by the code on the wire, so the active part of their sum equals the kernel's
 /// `MPTcpExtMPRstTx` (bumped exactly when an MP_TCPRST is written on a subflow RST), while
-/// stateless resets, which `MPRstTx` ignores, are counted too.
+/// stateless resets, which `MPRstTx` ignores, are counted too. Every MPTCP reset also moves
+/// exactly one cause counter, `Unattributed` when no site matches the evidence.
 pub fn attribute_send(ev: &SendEvidence) -> Attribution {
+    let cause = match ev.emitter {
+        Emitter::Stateless => ev.trace_code.map(|c| stateless_cause(c, ev)),
+        // A subflow of a connection that fell back sends no MP_TCPRST: plain TCP.
+        Emitter::Active if ev.fallback => None,
+        Emitter::Active => Some(active_cause(ev)),
+    };
     Attribution {
         code: ev.wire_code.and_then(Counter::tx),
+        cause,
     }
+}
+
+/// The listener's sites: `subflow_check_req()` (SYN) and `subflow_syn_recv_sock()` (third ACK).
+fn stateless_cause(code: u8, ev: &SendEvidence) -> Counter {
+    let pkt = &ev.packet;
+    if pkt.syn {
+        return match code {
+            // Checked before anything else, for any SYN reaching an MPTCP listener.
+            _ if ev.listener.md5 => Counter::MD5SigReset,
+            code::EMPTCP if pkt.mpj_syn && ev.listener.token_found => Counter::MPJoinNoLocalIdReset,
+            code::EMPTCP if pkt.mpj_syn => Counter::MPJoinNoTokenReset,
+            code::EPROHIBIT if pkt.mpj_syn => Counter::MismatchPortSynReset,
+            code::EPROHIBIT => Counter::EndpAttemptReset,
+            _ => Counter::Unattributed,
+        };
+    }
+    // Third ACK: a missing MP_JOIN is the first check, and needs nothing else.
+    if code == code::EMPTCP && !pkt.mpj_ack {
+        return Counter::MPJoinAckNoMPJoin;
+    }
+    let Some(join) = ev.join_ack else {
+        return Counter::Unattributed;
+    };
+    match code {
+        // Either code: the reason of this site changed in a6da02d4c00f.
+        code::EMPTCP | code::EPROHIBIT if join.hmac_failed => Counter::MPJoinAckHMacFailure,
+        // The context allocation failed before the connection left the request.
+        code::EMPTCP if join.msk_kept => Counter::MPJoinAckNoCtx,
+        // mptcp_finish_join(): the connection is no longer fully established.
+        code::EMPTCP => Counter::MPJoinNotEstablished,
+        code::EPROHIBIT if !join.had_msk => Counter::MPJoinAckNoMsk,
+        code::EPROHIBIT if join.port_mismatch => Counter::MismatchPortAckReset,
+        // mptcp_can_accept_new_subflow() or mptcp_finish_join() said no.
+        code::EPROHIBIT => Counter::MPJoinRejected,
+        _ => Counter::Unattributed,
+    }
+}
+
+/// The sites that reset a subflow socket.
+fn active_cause(ev: &SendEvidence) -> Counter {
+    let sf = &ev.subflow;
+    let Some(code) = ev.trace_code else {
+        // A TCP reason: mptcp_do_fastclose(), or TCP aborting the subflow itself.
+        return if sf.send_fastclose {
+            Counter::FastcloseTxReset
+        } else {
+            Counter::TcpAbortReset
+        };
+    };
+    // subflow_check_data_avail() is the only site that closes the subflow before the reset.
+    if ev.sk_state == TCP_CLOSE && (code == code::EMPTCP || code == code::EMIDDLEBOX) {
+        return Counter::DssReset;
+    }
+    if !sf.resetting {
+        // mptcp_check_fastclose() resets the other subflows directly.
+        return if sf.conn_rcv_fastclose {
+            Counter::FastcloseRxReset
+        } else {
+            Counter::Unattributed
+        };
+    }
+    // mptcp_subflow_reset() callers.
+    if sf.request_join && !sf.mp_join {
+        // subflow_finish_connect(), checking the SYN/ACK to our MP_JOIN.
+        return match code {
+            code::EMPTCP if !sf.synack_mpj => Counter::MPJoinSynAckNoMPJoin,
+            code::EMPTCP if !sf.conn_fully_established => Counter::MPJoinNotEstablished,
+            code::EMPTCP => Counter::MPJoinSynAckHMacFail,
+            _ => Counter::MPJoinSynAckFallback,
+        };
+    }
+    if sf.mp_fail_pending {
+        return Counter::MPFailTimeoutReset;
+    }
+    if sf.mp_join && !sf.fully_established {
+        // check_fully_established(): anything but an MPTCP ack before the join is confirmed.
+        return Counter::MPJoinAckUnconfirmed;
+    }
+    if (sf.request_mptcp && !sf.mp_capable) || (sf.mp_capable && !sf.fully_established) {
+        // subflow_finish_connect() or check_fully_established(): no MP_CAPABLE, and the
+        // connection cannot fall back any more.
+        return Counter::FallbackFailedReset;
+    }
+    Counter::Unattributed
 }
 
 /// What the module saw of one MP_TCPRST received on a subflow.
@@ -175,6 +416,7 @@ pub struct RecvEvidence {
 pub fn attribute_recv(ev: &RecvEvidence) -> Attribution {
     Attribution {
         code: Counter::rx(ev.code),
+        cause: None,
     }
 }
 

@@ -23,6 +23,7 @@
 
 /* Private MPTCP layout, from the exact tree the module is built against. */
 #include "protocol.h"
+#include "mib.h"
 
 #include "shim.h"
 
@@ -161,12 +162,114 @@ static u8 rst_ext_trace_code(enum sk_rst_reason reason)
 	return RST_EXT_NO_CODE;
 }
 
+/* The MP_JOIN suboption of a packet, found as mptcp_parse_option() does. */
+static void rst_ext_parse_mpj(const struct sk_buff *skb,
+			      struct rst_ext_send_evidence *ev, u32 *token)
+{
+	const struct tcphdr *th = tcp_hdr(skb);
+	const unsigned char *ptr = (const unsigned char *)(th + 1);
+	int length = th->doff * 4 - sizeof(*th);
+
+	while (length > 0) {
+		int opcode = *ptr++;
+		int opsize;
+
+		if (opcode == TCPOPT_EOL)
+			return;
+		if (opcode == TCPOPT_NOP) {
+			length--;
+			continue;
+		}
+		if (length < 2)
+			return;
+		opsize = *ptr++;
+		if (opsize < 2 || opsize > length)
+			return;
+		if (opcode == TCPOPT_MPTCP && opsize > 2 &&
+		    (ptr[0] >> 4) == MPTCPOPT_MP_JOIN) {
+			if (opsize == TCPOLEN_MPTCP_MPJ_SYN) {
+				ev->pkt_mpj_syn = 1;
+				*token = get_unaligned_be32(ptr + 2);
+			} else if (opsize == TCPOLEN_MPTCP_MPJ_ACK) {
+				ev->pkt_mpj_ack = 1;
+			}
+		}
+		ptr += opsize - 2;
+		length -= opsize;
+	}
+}
+
+/*
+ * The third ACK of an MP_JOIN is checked by subflow_syn_recv_sock(), which
+ * sends the stateless reset itself (dispose_child).  A kretprobe on it (an
+ * indirect-call target, icsk_af_ops->syn_recv_sock, so never inlined)
+ * remembers, per CPU, the call's packet, request and the MIB counters that
+ * tell its failures apart.  The call runs in the receive softirq, so the
+ * reset it sends comes on the same CPU before the return handler forgets it.
+ */
+struct rst_ext_join_call {
+	const struct sk_buff *skb;
+	struct request_sock *req;
+	unsigned long hmac_mib;
+	unsigned long port_mib;
+	bool had_msk;
+};
+
+static DEFINE_PER_CPU(struct rst_ext_join_call, rst_ext_join_call);
+
+static unsigned long rst_ext_mib(const struct net *net, int field)
+{
+	struct mptcp_mib __percpu *mib = READ_ONCE(net->mib.mptcp_statistics);
+
+	return mib ? this_cpu_read(mib->mibs[field]) : 0;
+}
+
+static int rst_ext_join_entry(struct kretprobe_instance *ri,
+			      struct pt_regs *regs)
+{
+	const struct sock *sk = (void *)regs_get_kernel_argument(regs, 0);
+	struct sk_buff *skb = (void *)regs_get_kernel_argument(regs, 1);
+	struct request_sock *req = (void *)regs_get_kernel_argument(regs, 2);
+	struct rst_ext_join_call *call = this_cpu_ptr(&rst_ext_join_call);
+	struct mptcp_subflow_request_sock *subflow_req = mptcp_subflow_rsk(req);
+
+	if (!tcp_rsk(req)->is_mptcp || !subflow_req->mp_join)
+		return 1;	/* not a join: no return handler */
+	*(const struct sk_buff **)ri->data = skb;
+	call->skb = skb;
+	call->req = req;
+	call->had_msk = !!READ_ONCE(subflow_req->msk);
+	call->hmac_mib = rst_ext_mib(sock_net(sk), MPTCP_MIB_JOINACKMAC);
+	call->port_mib = rst_ext_mib(sock_net(sk), MPTCP_MIB_MISMATCHPORTACKRX);
+	return 0;
+}
+
+static int rst_ext_join_return(struct kretprobe_instance *ri,
+			       struct pt_regs *regs)
+{
+	struct rst_ext_join_call *call = this_cpu_ptr(&rst_ext_join_call);
+
+	if (call->skb == *(const struct sk_buff **)ri->data)
+		call->skb = NULL;
+	return 0;
+}
+
+static struct kretprobe rst_ext_join_krp = {
+	.kp.symbol_name = "subflow_syn_recv_sock",
+	.entry_handler = rst_ext_join_entry,
+	.handler = rst_ext_join_return,
+	.data_size = sizeof(struct sk_buff *),
+};
+
 /* tcp_v{4,6}_send_reset: the listener replies to skb. */
 static bool rst_ext_collect_stateless(const struct sock *sk,
 				      const struct sk_buff *skb,
 				      struct rst_ext_send_evidence *ev)
 {
 	const struct mptcp_ext *ext = mptcp_get_ext(skb);
+	const struct tcphdr *th = tcp_hdr(skb);
+	struct rst_ext_join_call *call;
+	u32 token = 0;
 
 	/*
 	 * MPTCP_RST_* reasons only come from the MPTCP request paths; any
@@ -176,16 +279,43 @@ static bool rst_ext_collect_stateless(const struct sock *sk,
 		return false;
 	ev->emitter = RST_EXT_EMIT_STATELESS;
 	ev->state = sk->sk_state;
+	ev->pkt_syn = th->syn && !th->ack;
+	rst_ext_parse_mpj(skb, ev, &token);
+#ifdef CONFIG_TCP_MD5SIG
+	ev->md5_listener = sk_fullsock(sk) &&
+			   !!rcu_access_pointer(tcp_sk(sk)->md5sig_info);
+#endif
+	if (ev->pkt_syn && ev->pkt_mpj_syn) {
+		/*
+		 * subflow_token_join_request() failed: either the token is
+		 * unknown or the connection has no local id for us.  Look
+		 * the token up again (a connection created or closed in
+		 * between is the only inaccuracy).
+		 */
+		struct mptcp_sock *msk;
+
+		msk = mptcp_token_get_sock(sock_net(sk), token);
+		if (msk) {
+			ev->token_found = 1;
+			sock_put((struct sock *)msk);
+		}
+	}
+	call = this_cpu_ptr(&rst_ext_join_call);
+	if (!ev->pkt_syn && call->skb == skb) {
+		ev->join_seen = 1;
+		ev->join_had_msk = call->had_msk;
+		ev->join_msk_kept = !!READ_ONCE(mptcp_subflow_rsk(call->req)->msk);
+		ev->join_hmac_failed = call->hmac_mib !=
+			rst_ext_mib(sock_net(sk), MPTCP_MIB_JOINACKMAC);
+		ev->join_port_mismatch = call->port_mib !=
+			rst_ext_mib(sock_net(sk), MPTCP_MIB_MISMATCHPORTACKRX);
+	}
 	/*
 	 * tcp_v4_send_reset() and tcp_v6_send_response() put MP_TCPRST on
 	 * the wire from the skb extension unless a TCP-MD5 signature took
-	 * the option space (the listener has MD5 keys).
+	 * the option space.
 	 */
-#ifdef CONFIG_TCP_MD5SIG
-	if (sk_fullsock(sk) && rcu_access_pointer(tcp_sk(sk)->md5sig_info))
-		return true;
-#endif
-	if (ext)
+	if (ext && !ev->md5_listener)
 		ev->wire_code = ext->reset_reason;
 	return true;
 }
@@ -195,21 +325,35 @@ static bool rst_ext_collect_active(const struct sock *sk,
 				   struct rst_ext_send_evidence *ev)
 {
 	const struct mptcp_subflow_context *subflow;
+	const struct mptcp_sock *msk;
 
 	if (!sk_fullsock(sk) || !sk_is_mptcp(sk))
 		return false;
 	subflow = mptcp_subflow_ctx(sk);
 	if (!subflow || !subflow->conn)
 		return false;
+	msk = mptcp_sk(subflow->conn);
 	ev->emitter = RST_EXT_EMIT_ACTIVE;
 	ev->state = sk->sk_state;
 	/*
 	 * mptcp_established_options() adds MP_TCPRST (and bumps MPRstTx)
 	 * on every RST of a subflow whose connection did not fall back.
 	 */
-	ev->fallback = __mptcp_check_fallback(mptcp_sk(subflow->conn));
+	ev->fallback = __mptcp_check_fallback(msk);
 	if (!ev->fallback)
 		ev->wire_code = subflow->reset_reason;
+	ev->sf_request_join = subflow->request_join;
+	ev->sf_request_mptcp = subflow->request_mptcp;
+	ev->sf_mp_join = subflow->mp_join;
+	ev->sf_mp_capable = subflow->mp_capable;
+	ev->sf_fully_established = READ_ONCE(subflow->fully_established);
+	/* Written by subflow_finish_connect() only when the option is there. */
+	ev->sf_synack_mpj = subflow->remote_nonce || subflow->thmac;
+	ev->sf_resetting = subflow->resetting;
+	ev->sf_send_fastclose = subflow->send_fastclose;
+	ev->sf_mp_fail_pending = !!READ_ONCE(subflow->fail_tout);
+	ev->msk_fully_established = mptcp_is_fully_established(subflow->conn);
+	ev->msk_rcv_fastclose = READ_ONCE(msk->rcv_fastclose);
 	return true;
 }
 
@@ -305,9 +449,23 @@ int rst_ext_probes_register(void)
 	err = rst_ext_tp_register(&rst_ext_tp_set_state);
 	if (err) {
 		pr_err("cannot attach to sock:inet_sock_set_state: %d\n", err);
-		unregister_trace_tcp_send_reset(rst_ext_probe_send_reset, NULL);
-		tracepoint_synchronize_unregister();
+		goto out_send_reset;
 	}
+	/* Enough instances for the receive softirqs of every CPU. */
+	rst_ext_join_krp.maxactive = 4 * num_possible_cpus();
+	err = register_kretprobe(&rst_ext_join_krp);
+	if (err) {
+		pr_err("cannot probe subflow_syn_recv_sock: %d\n", err);
+		goto out_set_state;
+	}
+	return 0;
+
+out_set_state:
+	tracepoint_probe_unregister(rst_ext_tp_set_state.tp,
+				    rst_ext_tp_set_state.probe, NULL);
+out_send_reset:
+	unregister_trace_tcp_send_reset(rst_ext_probe_send_reset, NULL);
+	tracepoint_synchronize_unregister();
 	return err;
 }
 
@@ -316,8 +474,13 @@ void rst_ext_probes_unregister(void)
 	tracepoint_probe_unregister(rst_ext_tp_set_state.tp,
 				    rst_ext_tp_set_state.probe, NULL);
 	unregister_trace_tcp_send_reset(rst_ext_probe_send_reset, NULL);
-	/* No probe runs, or will run, once this returns. */
+	/* No tracepoint probe runs, or will run, once this returns... */
 	tracepoint_synchronize_unregister();
+	/*
+	 * ... so none reads the per-cpu join slots any more: a slot left
+	 * set by a call whose return handler is disarmed here is harmless.
+	 */
+	unregister_kretprobe(&rst_ext_join_krp);
 }
 
 /*

@@ -33,7 +33,7 @@ enum rst_ext_emitter {
 
 /*
  * Everything the attribution needs to know about one reset, collected by
- * shim.c in the tracepoint probe.  Plain values only.
+ * shim.c in the tracepoint probe.  Plain values only; flags are 0 or 1.
  */
 struct rst_ext_send_evidence {
 	__u8 emitter;		/* enum rst_ext_emitter */
@@ -41,8 +41,33 @@ struct rst_ext_send_evidence {
 				 * when the tracepoint reason is a TCP one */
 	__u8 wire_code;		/* MPTCP_RST_* in the MP_TCPRST option sent, or
 				 * RST_EXT_NO_CODE when the RST carries none */
-	__u8 state;			/* TCP state of sk at the tracepoint */
+	__u8 state;		/* TCP state of the socket at the tracepoint */
 	__u8 fallback;		/* active: the MPTCP connection fell back to TCP */
+
+	/* Stateless: the packet replied to, and the listener. */
+	__u8 pkt_syn;		/* SYN without ACK (else: the third ACK) */
+	__u8 pkt_mpj_syn;	/* carries an MP_JOIN of SYN size */
+	__u8 pkt_mpj_ack;	/* carries an MP_JOIN of third-ACK size */
+	__u8 md5_listener;	/* the listener has TCP-MD5 keys */
+	__u8 token_found;	/* SYN: the MP_JOIN token names a live connection */
+	__u8 join_seen;		/* third ACK: seen entering subflow_syn_recv_sock() */
+	__u8 join_had_msk;	/* ... the request held its connection then */
+	__u8 join_msk_kept;	/* ... and still holds it at the reset */
+	__u8 join_hmac_failed;	/* ... MPJoinAckHMacFailure moved during the call */
+	__u8 join_port_mismatch; /* ... MismatchPortAckRx moved during the call */
+
+	/* Active: the subflow and its connection. */
+	__u8 sf_request_join;	/* we sent the MP_JOIN SYN */
+	__u8 sf_request_mptcp;	/* we sent the MP_CAPABLE SYN */
+	__u8 sf_mp_join;	/* joined subflow (passive, or active after the SYN/ACK) */
+	__u8 sf_mp_capable;	/* MP_CAPABLE subflow */
+	__u8 sf_fully_established;
+	__u8 sf_synack_mpj;	/* active join: the SYN/ACK's MP_JOIN was seen */
+	__u8 sf_resetting;	/* reset through mptcp_subflow_reset() */
+	__u8 sf_send_fastclose;	/* local MP_FASTCLOSE */
+	__u8 sf_mp_fail_pending; /* MP_FAIL sent, answer awaited */
+	__u8 msk_fully_established;
+	__u8 msk_rcv_fastclose;	/* the peer sent MP_FASTCLOSE */
 };
 
 /* What the module saw of one MP_TCPRST received on a subflow. */
@@ -59,6 +84,7 @@ int rst_ext_rs_proc_show(struct seq_file *seq, struct net *net);
 /* Module set-up, in shim.c.  Return 0 or a negative errno. */
 int rst_ext_pernet_register(unsigned int ncounters);
 void rst_ext_pernet_unregister(void);
+/* Tracepoint probes, and the kretprobe on the third-ACK path. */
 int rst_ext_probes_register(void);
 void rst_ext_probes_unregister(void);
 /* Appends the counters to /proc/net/netstat, if the "netstat" parameter is on. */

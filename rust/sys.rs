@@ -7,7 +7,8 @@
 //! callbacks the shim calls, which hand plain [`SendEvidence`] values to the attribution.
 
 use crate::{
-    attribute_recv, attribute_send, Counter, Emitter, RecvEvidence, SendEvidence, COUNTERS, PREFIX,
+    attribute_recv, attribute_send, Counter, Emitter, JoinAck, Listener, Packet, RecvEvidence,
+    SendEvidence, Subflow, COUNTERS, PREFIX,
 };
 use core::ffi::c_int;
 use core::fmt::{self, Write};
@@ -108,12 +109,41 @@ fn send_evidence(ev: &bindings::rst_ext_send_evidence) -> Option<SendEvidence> {
         bindings::rst_ext_emitter_RST_EXT_EMIT_ACTIVE => Emitter::Active,
         _ => return None,
     };
+    let flag = |v: u8| v != 0;
     Some(SendEvidence {
         emitter,
         trace_code: code(ev.trace_code),
         wire_code: code(ev.wire_code),
         sk_state: ev.state,
-        fallback: ev.fallback != 0,
+        fallback: flag(ev.fallback),
+        packet: Packet {
+            syn: flag(ev.pkt_syn),
+            mpj_syn: flag(ev.pkt_mpj_syn),
+            mpj_ack: flag(ev.pkt_mpj_ack),
+        },
+        listener: Listener {
+            md5: flag(ev.md5_listener),
+            token_found: flag(ev.token_found),
+        },
+        join_ack: flag(ev.join_seen).then_some(JoinAck {
+            had_msk: flag(ev.join_had_msk),
+            msk_kept: flag(ev.join_msk_kept),
+            hmac_failed: flag(ev.join_hmac_failed),
+            port_mismatch: flag(ev.join_port_mismatch),
+        }),
+        subflow: Subflow {
+            request_join: flag(ev.sf_request_join),
+            request_mptcp: flag(ev.sf_request_mptcp),
+            mp_join: flag(ev.sf_mp_join),
+            mp_capable: flag(ev.sf_mp_capable),
+            fully_established: flag(ev.sf_fully_established),
+            synack_mpj: flag(ev.sf_synack_mpj),
+            resetting: flag(ev.sf_resetting),
+            send_fastclose: flag(ev.sf_send_fastclose),
+            mp_fail_pending: flag(ev.sf_mp_fail_pending),
+            conn_fully_established: flag(ev.msk_fully_established),
+            conn_rcv_fastclose: flag(ev.msk_rcv_fastclose),
+        },
     })
 }
 

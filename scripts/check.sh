@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# make check: set-up, test kernels, module, every test.
-#   scripts/check.sh [normal|debug|all]   (default: all = normal then debug)
+# make check: set-up, test kernel(s), module, every test.
+#   scripts/check.sh [VARIANT...]   normal and/or debug (default: normal)
 # Results go to out/: per-variant TAP files and VM logs, summary.txt.
 # The last line is the TAP totals: "N passed, N failed, N skipped".
 set -uo pipefail
@@ -9,11 +9,15 @@ repo=$(dirname "$here")
 # shellcheck source=scripts/env.sh
 . "$here/env.sh"
 
-case ${1:-all} in
-all) variants=(normal debug) ;;
-normal | debug) variants=("$1") ;;
-*) echo "check: unknown variant '$1' (normal, debug or all)" >&2; exit 2 ;;
-esac
+variants=("${@:-normal}")
+for v in "${variants[@]}"; do
+	case $v in
+	normal | debug) ;;
+	*) echo "check: unknown variant '$v' (normal or debug)" >&2; exit 2 ;;
+	esac
+done
+# The selftests, each run in its own VM boot.
+tests=(mptcp_rst_ext.sh mptcp_rst_ext_causes.sh)
 
 out=$repo/out
 mkdir -p "$out"
@@ -97,17 +101,20 @@ for variant in "${variants[@]}"; do
 	fi
 	result ok "$variant: module builds, no warning"
 
-	timed "vm-$variant" "$here/vm.sh" "$kdir" "$vout/vm" --timeout 1800 -- \
-		env RST_EXT_KO="$ko" RST_EXT_COUNTERS="$out/counters.tsv" "$repo/selftests/mptcp_rst_ext.sh"
-	vm_rc=$?
-	cp "$vout/vm/guest.log" "$vout/mptcp_rst_ext.tap" 2>/dev/null || : >"$vout/mptcp_rst_ext.tap"
-	count_tap "$vout/mptcp_rst_ext.tap" "$variant: mptcp_rst_ext.sh"
-	grep -q '^1\.\.[0-9]' "$vout/mptcp_rst_ext.tap" || result fail "$variant: mptcp_rst_ext.sh ran to the end" "no TAP plan"
-	if [ -s "$vout/vm/splats.txt" ] || [ -s "$vout/vm/kmemleak.txt" ] || [ ! -f "$vout/vm/rc" ]; then
-		result fail "$variant: VM run: no call trace, no kmemleak report, no timeout" "see $vout/vm/"
-	else
-		result ok "$variant: VM run: no call trace, no kmemleak report, no timeout (exit $vm_rc)"
-	fi
+	for t in "${tests[@]}"; do
+		name=${t%.sh}
+		timed "vm-$variant-$name" "$here/vm.sh" "$kdir" "$vout/$name" --timeout 1800 -- \
+			env RST_EXT_KO="$ko" RST_EXT_COUNTERS="$out/counters.tsv" "$repo/selftests/$t"
+		vm_rc=$?
+		cp "$vout/$name/guest.log" "$vout/$name.tap" 2>/dev/null || : >"$vout/$name.tap"
+		count_tap "$vout/$name.tap" "$variant: $t"
+		grep -q '^1\.\.[0-9]' "$vout/$name.tap" || result fail "$variant: $t ran to the end" "no TAP plan"
+		if [ -s "$vout/$name/splats.txt" ] || [ -s "$vout/$name/kmemleak.txt" ] || [ ! -f "$vout/$name/rc" ]; then
+			result fail "$variant: $t: VM run: no call trace, no kmemleak report, no timeout" "see $vout/$name/"
+		else
+			result ok "$variant: $t: VM run: no call trace, no kmemleak report, no timeout (exit $vm_rc)"
+		fi
+	done
 done
 
 echo "# summary in out/summary.txt, timings in out/timings.txt"

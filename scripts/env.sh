@@ -15,4 +15,5 @@ export LIBCLANG_PATH
 KMAKE_FLAGS=(LLVM=-19 RUSTC=/usr/bin/rustc HOSTRUSTC=/usr/bin/rustc CLIPPY_DRIVER=/usr/bin/clippy-driver "BINDGEN=$BINDGEN")
 # Debian's Rust 1.96 tools (rustc-web & co), whatever else is in PATH.
 CARGO=/usr/bin/cargo
+export RUSTC=/usr/bin/rustc
 RUSTFMT=/usr/bin/rustfmt

@@ -1,10 +1,16 @@
 #!/usr/bin/env bash
 # Build (or find in the cache) the Rust-enabled test kernel.
 #   scripts/kernel.sh [normal|debug]     prints the build directory (= KDIR) on stdout
+#   scripts/kernel.sh --cached VARIANT   the same if it is cached, else exit 1 (no build)
 # The build directory is keyed by the kernel source version, the config
 # fragments and the toolchain, so a warm run never rebuilds.
 set -euo pipefail
 
+cached_only=
+if [ "${1:-}" = --cached ]; then
+	cached_only=1
+	shift
+fi
 variant=${1:-normal}
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=scripts/env.sh
@@ -63,6 +69,7 @@ if [ -f "$build/.done" ]; then
 	echo "$build"
 	exit 0
 fi
+[ -z "$cached_only" ] || exit 1
 
 exec 9>"$CACHE_DIR/build.lock"
 flock 9

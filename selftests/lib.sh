@@ -131,10 +131,11 @@ net_pair() {
 	ip netns exec "$ns2" sysctl -qw net.mptcp.enabled=1
 }
 
-# wait_listen NS PORT: until a TCP listener (MPTCP listeners have one) is up.
+# wait_listen NS PORT: until a TCP listener (MPTCP listeners have one) is up
+# (30 s at most: a debug kernel under TCG is slow to start a process).
 wait_listen() {
 	local i
-	for i in $(seq 50); do
+	for i in $(seq 300); do
 		ip netns exec "$1" ss -Hltn "sport = :$2" | grep -q . && return 0
 		sleep 0.1
 	done
@@ -169,8 +170,14 @@ get_counter() {
 }
 
 # chk_rst_ext NS [NAME=N ...]: every MPTcpRstExt counter of NS is 0, except
-# the NAMEs given, which are exactly N.  Read with one plain nstat call.
+# the NAMEs given, which are exactly N; and the invariants hold.  Read with
+# plain nstat.
 chk_rst_ext() {
+	chk_invariants "$1"
+	_chk_rst_ext "$@"
+}
+
+_chk_rst_ext() {
 	local ns=$1 name want got kv
 	shift
 	local -A expect=() seen=()
@@ -193,6 +200,54 @@ chk_rst_ext() {
 	for name in "${!expect[@]}"; do
 		fail "no counter $RST_EXT_PREFIX$name in the table"
 	done
+}
+
+# chk_invariants NS: the ties between our counters and the kernel's own, as
+# Documentation/counters.rst states them.  "Server:" causes (the listener's
+# stateless resets) are taken from the table's meanings.
+chk_invariants() {
+	local ns=$1 name val
+	local -A v=()
+	while read -r name val _; do
+		v[$name]=$val
+	done < <(nsexec "$ns" nstat -asz 'MPTcp*' | awk 'NR>1')
+	local tx=0 rx=0 causes=0 stateless=0 n p=$RST_EXT_PREFIX
+	for n in Unspec Mptcp Resource Prohibit Wq2Big BadPerf Middlebox; do
+		tx=$((tx + ${v[${p}Tx$n]:-0}))
+		rx=$((rx + ${v[${p}Rx$n]:-0}))
+	done
+	while IFS=$'\t' read -r name val; do
+		case $name in Tx* | Rx*) continue ;; esac
+		causes=$((causes + ${v[$p$name]:-0}))
+		case $val in Server:*) [ "$name" = MD5SigReset ] || stateless=$((stateless + ${v[$p$name]:-0})) ;; esac
+	done <"$RST_EXT_COUNTERS"
+	[ "${v[${p}Unattributed]:-0}" = 0 ] || fail "$ns: ${v[${p}Unattributed]} unattributed resets"
+	[ "$rx" = "${v[MPTcpExtMPRstRx]:-0}" ] || fail "$ns: Rx* sum $rx != MPTcpExtMPRstRx ${v[MPTcpExtMPRstRx]:-0}"
+	[ "$tx" = "$(( ${v[MPTcpExtMPRstTx]:-0} + stateless ))" ] ||
+		fail "$ns: Tx* sum $tx != MPTcpExtMPRstTx ${v[MPTcpExtMPRstTx]:-0} + stateless resets $stateless"
+	[ "$causes" = "$((tx + ${v[${p}MD5SigReset]:-0}))" ] ||
+		fail "$ns: causes sum $causes != Tx* sum $tx + MD5SigReset"
+	local pair ours theirs
+	for pair in MPJoinNoTokenReset:MPJoinNoTokenFound MPJoinAckHMacFailure:MPJoinAckHMacFailure \
+		MPJoinSynAckHMacFail:MPJoinSynAckHMacFailure EndpAttemptReset:MPCapableEndpAttempt \
+		MismatchPortSynReset:MismatchPortSynRx MismatchPortAckReset:MismatchPortAckRx; do
+		ours=${v[$p${pair%%:*}]:-0}
+		theirs=${v[MPTcpExt${pair#*:}]:-0}
+		[ "$ours" = "$theirs" ] || fail "$ns: $p${pair%%:*} $ours != MPTcpExt${pair#*:} $theirs"
+	done
+}
+
+# wait_counter NS NAME N: until the counter reaches N (30 s at most), so that
+# the exact checks that follow do not race the kernel.
+wait_counter() {
+	local i got
+	for i in $(seq 300); do
+		got=$(nsexec "$1" nstat -asz "$2" | awk 'NR==2 {print $2}')
+		[ "${got:-0}" -ge "$3" ] && return 0
+		sleep 0.1
+	done
+	fail "$2 in $1 stayed at ${got:-0}, waited for $3"
+	return 1
 }
 
 # chk_counter NS NAME N: one counter (kernel or module) is exactly N.

@@ -3,19 +3,25 @@
 """A minimal MPTCP peer for the selftests: real sockets, real kernel.
 
   mptcp_peer.py server ADDR PORT        accept one connection, echo until EOF or reset
-  mptcp_peer.py client ADDR PORT [--linger0]
-                                         connect, exchange one message, close
-                                         (--linger0: SO_LINGER {1, 0}, i.e. MP_FASTCLOSE)
+  mptcp_peer.py client ADDR PORT [--linger0] [--hold SECONDS] [--bytes N]
+                                         connect, exchange N bytes (1000), close
+                                         (--linger0: SO_LINGER {1, 0}, i.e. MP_FASTCLOSE;
+                                         --hold: keep the connection open that long
+                                         before closing, exchanging data every 0.2 s)
   mptcp_peer.py refused ADDR PORT       connect; succeed only if the peer resets it
+  mptcp_peer.py listen ADDR PORT        listen, accepting nothing, until killed
 
 Exit status 0 on the expected outcome, 1 otherwise, with a reason on stderr.
 """
+import signal
 import socket
 import struct
 import sys
+import time
 
 IPPROTO_MPTCP = getattr(socket, "IPPROTO_MPTCP", 262)
-TIMEOUT = 10
+# Generous: a debug kernel under TCG starts a Python process in seconds.
+TIMEOUT = 60
 
 
 def mptcp_socket():
@@ -42,18 +48,29 @@ def server(addr, port):
     return 0
 
 
-def client(addr, port, linger0):
+def exchange(s, nbytes):
+    msg = b"x" * nbytes
+    s.sendall(msg)
+    got = 0
+    while got < len(msg):
+        data = s.recv(65536)
+        if not data:
+            print("client: connection closed early", file=sys.stderr)
+            return False
+        got += len(data)
+    return True
+
+
+def client(addr, port, linger0, hold, nbytes):
     with mptcp_socket() as s:
         s.connect((addr, port))
-        msg = b"x" * 1000
-        s.sendall(msg)
-        got = b""
-        while len(got) < len(msg):
-            data = s.recv(4096)
-            if not data:
-                print("client: connection closed early", file=sys.stderr)
+        if not exchange(s, nbytes):
+            return 1
+        deadline = time.monotonic() + hold
+        while time.monotonic() < deadline:
+            time.sleep(0.2)
+            if not exchange(s, nbytes):
                 return 1
-            got += data
         if linger0:
             s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
     return 0
@@ -69,6 +86,15 @@ def refused(addr, port):
         return 1
 
 
+def listen(addr, port):
+    with mptcp_socket() as ls:
+        ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        ls.bind((addr, port))
+        ls.listen(1)
+        signal.sigwait([signal.SIGTERM])
+    return 0
+
+
 def main(argv):
     if len(argv) < 4:
         print(__doc__, file=sys.stderr)
@@ -77,12 +103,18 @@ def main(argv):
     if cmd == "server":
         return server(addr, port)
     if cmd == "client":
-        return client(addr, port, "--linger0" in argv[4:])
+        opts = argv[4:]
+        hold = float(opts[opts.index("--hold") + 1]) if "--hold" in opts else 0
+        nbytes = int(opts[opts.index("--bytes") + 1]) if "--bytes" in opts else 1000
+        return client(addr, port, "--linger0" in opts, hold, nbytes)
     if cmd == "refused":
         return refused(addr, port)
+    if cmd == "listen":
+        return listen(addr, port)
     print(__doc__, file=sys.stderr)
     return 2
 
 
 if __name__ == "__main__":
+    signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGTERM])
     sys.exit(main(sys.argv))

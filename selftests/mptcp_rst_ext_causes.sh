@@ -1,0 +1,211 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Selftests of the reset attribution: each case provokes one reset site of
+# the real kernel, with a crafted packet (mptcp_craft.py) or a fault injected
+# by nft between two real MPTCP stacks, and checks the exact cause and code
+# counters on both sides, zero on every other counter, and the invariants
+# that tie them to the kernel's own counters (chk_invariants in lib.sh).
+#   RST_EXT_KO=... RST_EXT_COUNTERS=... selftests/mptcp_rst_ext_causes.sh
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=selftests/lib.sh
+. "$here/lib.sh"
+peer=$here/mptcp_peer.py
+craft=$here/mptcp_craft.py
+trap netns_cleanup EXIT
+tap_start
+
+module_loaded && module_unload
+if ! module_load; then
+	echo "Bail out! cannot load $RST_EXT_KO"
+	exit $KSFT_FAIL
+fi
+
+# nft_out NS RULE: RULE in an output chain of NS.  The set "seen" lets a
+# rule act once per source address (core nf_tables only: the test kernel has
+# no limit, quota or conntrack mark).
+nft_out() {
+	ip netns exec "$1" nft -f - <<-NFT
+	table inet rstext {
+		set seen {
+			type ipv4_addr
+			flags dynamic
+		}
+		chain out {
+			type filter hook output priority 0;
+			$2
+		}
+	}
+	NFT
+}
+
+# join_pair SERVER_SUBFLOWS: net_pair, the client ($ns1) adding one subflow
+# from 10.0.2.1 once the connection is established, the server accepting
+# SERVER_SUBFLOWS.
+join_pair() {
+	net_pair
+	ip -n "$ns1" mptcp limits set subflow 1
+	ip -n "$ns2" mptcp limits set subflow "$1"
+	ip -n "$ns1" mptcp endpoint add 10.0.2.1 dev ns1eth2 subflow
+}
+
+# connect_hold SECONDS [CLIENT OPTIONS]: one connection from $ns1 to $ns2,
+# kept open exchanging data, then closed normally.
+connect_hold() {
+	local hold=$1 spid
+	shift
+	ip netns exec "$ns2" "$peer" server 10.0.1.2 10000 &
+	spid=$!
+	wait_listen "$ns2" 10000 &&
+		run ip netns exec "$ns1" "$peer" client 10.0.1.2 10000 --hold "$hold" "$@"
+	wait $spid || fail "server failed"
+}
+
+# join_with_fault ns1|ns2 RULE: a join (server accepting it) with RULE in
+# the output of the client (ns1) or the server (ns2), until the client has
+# sent its reset.
+join_with_fault() {
+	join_pair 1
+	nft_out "${!1}" "$2"
+	connect_hold 2
+	wait_counter "$ns1" MPTcpExtMPRstTx 1
+}
+
+# listen_only PORT: a listener in $ns2 accepting nothing, until listen_stop.
+listen_only() {
+	ip netns exec "$ns2" "$peer" listen 10.0.1.2 "$1" &
+	lpid=$!
+	wait_listen "$ns2" "$1"
+}
+
+listen_stop() {
+	kill "$lpid"
+	wait "$lpid" || fail "listener failed"
+}
+
+test_begin "unknown token: MPJoinNoTokenReset (= MPJoinNoTokenFound), EMPTCP on the wire"
+net_pair
+listen_only 10000
+out=$(ip netns exec "$ns1" "$craft" join-syn 10.0.1.1 10.0.1.2 10000 deadbeef) || fail "no RST: $out"
+[ "$out" = reason=1 ] || fail "RST carries '$out', expected reason=1"
+listen_stop
+chk_rst_ext "$ns2" MPJoinNoTokenReset=1 TxMptcp=1
+chk_rst_ext "$ns1"
+chk_counter "$ns2" MPTcpExtMPJoinNoTokenFound 1
+netns_cleanup
+test_end
+
+test_begin "port mismatch on the SYN: MismatchPortSynReset (= MismatchPortSynRx), EPROHIBIT"
+net_pair
+listen_only 10001
+ip netns exec "$ns2" "$peer" server 10.0.1.2 10000 &
+spid=$!
+wait_listen "$ns2" 10000
+ip netns exec "$ns1" "$peer" client 10.0.1.2 10000 --hold 3 &
+cpid=$!
+token=
+for i in $(seq 30); do
+	token=$(ip netns exec "$ns2" ss -HMni | grep -o 'token:[0-9a-f]*' | head -1 | cut -d: -f2)
+	[ -n "$token" ] && break
+	sleep 0.1
+done
+if [ -n "$token" ]; then
+	out=$(ip netns exec "$ns1" "$craft" join-syn 10.0.1.1 10.0.1.2 10001 "$token") || fail "no RST: $out"
+	[ "$out" = reason=3 ] || fail "RST carries '$out', expected reason=3"
+else
+	fail "no MPTCP connection token in ss -M"
+fi
+wait $cpid || fail "client failed"
+wait $spid || fail "server failed"
+listen_stop
+chk_rst_ext "$ns2" MismatchPortSynReset=1 TxProhibit=1
+chk_rst_ext "$ns1"
+chk_counter "$ns2" MPTcpExtMismatchPortSynRx 1
+netns_cleanup
+test_end
+
+test_begin "subflow limit: MPJoinRejected on the server, MPJoinAckUnconfirmed on the client"
+join_pair 0
+connect_hold 2
+wait_counter "$ns1" MPTcpExtMPRstTx 1
+chk_rst_ext "$ns2" MPJoinRejected=1 TxProhibit=1
+chk_rst_ext "$ns1" MPJoinAckUnconfirmed=1 TxUnspec=1
+chk_counter "$ns1" MPTcpExtMPRstTx 1
+chk_counter "$ns2" MPTcpExtMPRstRx 0
+netns_cleanup
+test_end
+
+test_begin "third ACK without MP_JOIN (nft): MPJoinAckNoMPJoin on the server"
+join_with_fault ns1 "tcp flags == ack tcp option mptcp subtype 1 reset tcp option mptcp"
+chk_rst_ext "$ns2" MPJoinAckNoMPJoin=1 TxMptcp=1
+chk_rst_ext "$ns1" MPJoinAckUnconfirmed=1 TxUnspec=1
+netns_cleanup
+test_end
+
+test_begin "third ACK with a bad HMAC (nft): MPJoinAckHMacFailure (= the kernel's)"
+# NOP NOP TS (12 bytes) then MP_JOIN (24): its HMAC starts at TCP byte 36.
+join_with_fault ns1 "tcp flags == ack tcp option mptcp subtype 1 @th,288,32 set 0"
+chk_rst_ext "$ns2" MPJoinAckHMacFailure=1 TxMptcp=1
+chk_rst_ext "$ns1" MPJoinAckUnconfirmed=1 TxUnspec=1
+chk_counter "$ns2" MPTcpExtMPJoinAckHMacFailure 1
+netns_cleanup
+test_end
+
+test_begin "SYN/ACK without MP_JOIN (nft): MPJoinSynAckNoMPJoin on the client"
+join_with_fault ns2 "tcp flags & (syn | ack) == syn | ack tcp option mptcp subtype 1 reset tcp option mptcp"
+chk_rst_ext "$ns1" MPJoinSynAckNoMPJoin=1 TxMptcp=1
+chk_rst_ext "$ns2"
+chk_counter "$ns1" MPTcpExtMPJoinSynAckHMacFailure 0
+netns_cleanup
+test_end
+
+test_begin "SYN/ACK with a bad HMAC (nft): MPJoinSynAckHMacFail (= the kernel's)"
+# MSS, SACK_PERM+TS, NOP+WS (20 bytes) then MP_JOIN (16): its HMAC at TCP byte 44.
+join_with_fault ns2 "tcp flags & (syn | ack) == syn | ack tcp option mptcp subtype 1 @th,352,32 set 0"
+chk_rst_ext "$ns1" MPJoinSynAckHMacFail=1 TxMptcp=1
+chk_rst_ext "$ns2"
+chk_counter "$ns1" MPTcpExtMPJoinSynAckHMacFailure 1
+netns_cleanup
+test_end
+
+# fault_once_after_join RULE: a connection with two subflows; once the join
+# is done (no fallback to TCP is possible any more), RULE acts on the first
+# data packet the client sends on its first subflow, and on that one only,
+# so exactly one reset follows.
+fault_once_after_join() {
+	local spid cpid
+	ip netns exec "$ns2" "$peer" server 10.0.1.2 10000 &
+	spid=$!
+	wait_listen "$ns2" 10000
+	ip netns exec "$ns1" "$peer" client 10.0.1.2 10000 --hold 4 --bytes 2000 &
+	cpid=$!
+	if wait_counter "$ns2" MPTcpExtMPJoinAckRx 1; then
+		nft_out "$ns1" "ip saddr 10.0.1.1 tcp option mptcp subtype 2 meta length > 200 ip saddr != @seen add @seen { ip saddr } $1"
+	fi
+	wait $cpid || fail "client failed"
+	wait $spid || fail "server failed"
+}
+
+test_begin "invalid DSS mapping (nft strips one DSS): DssReset, EMPTCP"
+join_pair 1
+fault_once_after_join "reset tcp option mptcp"
+wait_counter "$ns2" MPTcpExtMPRstTx 1
+chk_rst_ext "$ns2" DssReset=1 TxMptcp=1
+chk_rst_ext "$ns1" RxMptcp=1
+netns_cleanup
+test_end
+
+test_begin "DSS checksum failure (nft alters one payload byte): DssReset, EMIDDLEBOX after MP_FAIL"
+join_pair 1
+ip netns exec "$ns1" sysctl -qw net.mptcp.checksum_enabled=1
+ip netns exec "$ns2" sysctl -qw net.mptcp.checksum_enabled=1
+# Byte 120 of the TCP segment is payload (headers and options are shorter).
+fault_once_after_join "@th,960,8 set 0"
+wait_counter "$ns2" MPTcpExtMPRstTx 1
+chk_rst_ext "$ns2" DssReset=1 TxMiddlebox=1
+chk_rst_ext "$ns1" RxMiddlebox=1
+chk_counter "$ns2" MPTcpExtDataCsumErr 1
+chk_counter "$ns2" MPTcpExtMPFailTx 1
+netns_cleanup
+test_end
+
+tap_finish
