@@ -3,16 +3,18 @@
 """A minimal MPTCP peer for the selftests: real sockets, real kernel.
 
   mptcp_peer.py server ADDR PORT        accept one connection, echo until EOF or reset
-  mptcp_peer.py client ADDR PORT [--linger0] [--hold SECONDS] [--bytes N]
+  mptcp_peer.py client ADDR PORT [--linger0] [--hold SECONDS] [--until FILE] [--bytes N]
                                          connect, exchange N bytes (1000), close
                                          (--linger0: SO_LINGER {1, 0}, i.e. MP_FASTCLOSE;
                                          --hold: keep the connection open that long
-                                         before closing, exchanging data every 0.2 s)
+                                         before closing, exchanging data every 0.2 s;
+                                         --until: stop holding as soon as FILE exists)
   mptcp_peer.py refused ADDR PORT       connect; succeed only if the peer resets it
   mptcp_peer.py listen ADDR PORT        listen, accepting nothing, until killed
 
 Exit status 0 on the expected outcome, 1 otherwise, with a reason on stderr.
 """
+import os
 import signal
 import socket
 import struct
@@ -61,13 +63,15 @@ def exchange(s, nbytes):
     return True
 
 
-def client(addr, port, linger0, hold, nbytes):
+def client(addr, port, linger0, hold, nbytes, until=None):
     with mptcp_socket() as s:
         s.connect((addr, port))
         if not exchange(s, nbytes):
             return 1
         deadline = time.monotonic() + hold
         while time.monotonic() < deadline:
+            if until and os.path.exists(until):
+                break
             time.sleep(0.2)
             if not exchange(s, nbytes):
                 return 1
@@ -106,7 +110,8 @@ def main(argv):
         opts = argv[4:]
         hold = float(opts[opts.index("--hold") + 1]) if "--hold" in opts else 0
         nbytes = int(opts[opts.index("--bytes") + 1]) if "--bytes" in opts else 1000
-        return client(addr, port, "--linger0" in opts, hold, nbytes)
+        until = opts[opts.index("--until") + 1] if "--until" in opts else None
+        return client(addr, port, "--linger0" in opts, hold, nbytes, until)
     if cmd == "refused":
         return refused(addr, port)
     if cmd == "listen":

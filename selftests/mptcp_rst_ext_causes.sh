@@ -100,7 +100,8 @@ listen_only 10001
 ip netns exec "$ns2" "$peer" server 10.0.1.2 10000 &
 spid=$!
 wait_listen "$ns2" 10000
-ip netns exec "$ns1" "$peer" client 10.0.1.2 10000 --hold 3 &
+done_file=$(mktemp -u)
+ip netns exec "$ns1" "$peer" client 10.0.1.2 10000 --hold 60 --until "$done_file" &
 cpid=$!
 token=
 for i in $(seq 30); do
@@ -114,7 +115,9 @@ if [ -n "$token" ]; then
 else
 	fail "no MPTCP connection token in ss -M"
 fi
+touch "$done_file"
 wait $cpid || fail "client failed"
+rm -f "$done_file"
 wait $spid || fail "server failed"
 listen_stop
 chk_rst_ext "$ns2" MismatchPortSynReset=1 TxProhibit=1
