@@ -37,12 +37,15 @@ result() {
 	echo "$line" | tee -a "$summary"
 }
 
+# timed NAME CMD...: runs CMD, records its wall time (on fd 3: the terminal,
+# whatever CMD's output is redirected to).
+exec 3>&2
 timed() {
 	local name=$1 start=$SECONDS rc
 	shift
 	"$@"
 	rc=$?
-	echo "time: $name $((SECONDS - start)) s" | tee -a "$out/timings.txt" >&2
+	echo "time: $name $((SECONDS - start)) s" | tee -a "$out/timings.txt" >&3
 	return $rc
 }
 
