@@ -54,11 +54,14 @@ demo:
 unit-test:
 	RUSTC=/usr/bin/rustc /usr/bin/cargo test --quiet --manifest-path rust/host/Cargo.toml
 
+# The crate (rustfmt follows its modules) and the host-only files.
+RUST_SOURCES := rust/rst_ext.rs rust/host/counters.rs rust/host/tests/attribution.rs
+
 fmt:
-	/usr/bin/rustfmt --edition 2021 rust/rst_ext.rs
+	/usr/bin/rustfmt --edition 2021 $(RUST_SOURCES)
 
 fmt-check:
-	/usr/bin/rustfmt --check --edition 2021 rust/rst_ext.rs
+	/usr/bin/rustfmt --check --edition 2021 $(RUST_SOURCES)
 
 clippy:
 	./scripts/module.sh $(V1) CLIPPY=1

@@ -78,7 +78,7 @@ fi
 # The counter table, for the selftests' expectations.
 "$CARGO" run -q --manifest-path "$repo/rust/host/Cargo.toml" --bin counters >"$out/counters.tsv" ||
 	result fail "cargo run --bin counters: the counter table"
-if "$RUSTFMT" --check --edition 2021 "$repo/rust/rst_ext.rs" >"$out/rustfmt.log" 2>&1; then
+if make -s -C "$repo" fmt-check >"$out/rustfmt.log" 2>&1; then
 	result ok "rustfmt --check"
 else
 	cat "$out/rustfmt.log"

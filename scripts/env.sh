@@ -13,7 +13,6 @@ LIBCLANG_PATH=${LIBCLANG_PATH:-/usr/lib/llvm-19/lib}
 export LIBCLANG_PATH
 # The rustup toolchain usually first in PATH has no rust-src: use Debian's.
 KMAKE_FLAGS=(LLVM=-19 RUSTC=/usr/bin/rustc HOSTRUSTC=/usr/bin/rustc CLIPPY_DRIVER=/usr/bin/clippy-driver "BINDGEN=$BINDGEN")
-# Debian's Rust 1.96 tools (rustc-web & co), whatever else is in PATH.
+# Debian's Rust 1.96 cargo (cargo-web), whatever else is in PATH.
 CARGO=/usr/bin/cargo
 export RUSTC=/usr/bin/rustc
-RUSTFMT=/usr/bin/rustfmt
