@@ -114,6 +114,9 @@ counters! {
     TxBadPerf,
     /// MPTCP resets sent with MP_TCPRST reason 6, MPTCP_RST_EMIDDLEBOX (middlebox interference).
     TxMiddlebox,
+    /// The part of the `Tx*` resets sent by a listener in reply to a SYN or third ACK, before any
+    /// subflow socket exists: `MPTcpExtMPRstTx` does not count them.
+    TxStateless,
     /// MP_TCPRST received with reason 0, MPTCP_RST_EUNSPEC, on a subflow.
     RxUnspec,
     /// MP_TCPRST received with reason 1, MPTCP_RST_EMPTCP, on a subflow.
@@ -128,6 +131,12 @@ counters! {
     RxBadPerf,
     /// MP_TCPRST received with reason 6, MPTCP_RST_EMIDDLEBOX, on a subflow.
     RxMiddlebox,
+    /// init_net only: network namespaces whose counters the self-check compared with the kernel's
+    /// (at their teardown when `selfcheck=1`, or on demand).
+    SelfCheckNetns,
+    /// init_net only: disagreements the self-check found between the counters of a network
+    /// namespace and the kernel's own MIB, or unattributed resets; each is also logged.
+    SelfCheckMismatch,
 }
 
 /// MP_TCPRST reason codes (RFC 8684, 3.6; `MPTCP_RST_*` in `include/uapi/linux/mptcp.h`).
@@ -183,6 +192,52 @@ impl Counter {
             code::EMIDDLEBOX => Counter::RxMiddlebox,
             _ => return None,
         })
+    }
+}
+
+/// What a counter counts, which decides the invariants it takes part in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// A reset site (or `Unattributed`): every MPTCP reset sent moves exactly one.
+    Cause,
+    /// MP_TCPRST sent, by reason code on the wire.
+    Tx,
+    /// The stateless part of [`Kind::Tx`].
+    TxStateless,
+    /// MP_TCPRST received, by reason code.
+    Rx,
+    /// The self-check's own counters, in init_net.
+    SelfCheck,
+}
+
+impl Kind {
+    /// The name of the kind, as `counters` prints it.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Kind::Cause => "cause",
+            Kind::Tx => "tx",
+            Kind::TxStateless => "tx-stateless",
+            Kind::Rx => "rx",
+            Kind::SelfCheck => "selfcheck",
+        }
+    }
+}
+
+impl Counter {
+    /// The kind of the counter: the table is grouped by kind, in this order.
+    pub const fn kind(self) -> Kind {
+        let i = self.index();
+        if i <= Counter::Unattributed.index() {
+            Kind::Cause
+        } else if i <= Counter::TxMiddlebox.index() {
+            Kind::Tx
+        } else if i == Counter::TxStateless.index() {
+            Kind::TxStateless
+        } else if i <= Counter::RxMiddlebox.index() {
+            Kind::Rx
+        } else {
+            Kind::SelfCheck
+        }
     }
 }
 
@@ -288,12 +343,15 @@ pub struct Attribution {
     pub code: Option<Counter>,
     /// The cause counter (possibly `Unattributed`).
     pub cause: Option<Counter>,
+    /// A listener sent it, with an MP_TCPRST: `TxStateless` too.
+    pub stateless: bool,
 }
 
 impl Attribution {
     /// The counters to increment, each once.
     pub fn counters(&self) -> impl Iterator<Item = Counter> {
-        self.cause.into_iter().chain(self.code)
+        let stateless = self.stateless.then_some(Counter::TxStateless);
+        self.cause.into_iter().chain(self.code).chain(stateless)
     }
 }
 
@@ -310,9 +368,11 @@ pub fn attribute_send(ev: &SendEvidence) -> Attribution {
         Emitter::Active if ev.fallback => None,
         Emitter::Active => Some(active_cause(ev)),
     };
+    let code = ev.wire_code.and_then(Counter::tx);
     Attribution {
-        code: ev.wire_code.and_then(Counter::tx),
+        code,
         cause,
+        stateless: ev.emitter == Emitter::Stateless && cause.is_some() && code.is_some(),
     }
 }
 
@@ -325,6 +385,8 @@ fn stateless_cause(code: u8, ev: &SendEvidence) -> Counter {
             _ if ev.listener.md5 => Counter::MD5SigReset,
             code::EMPTCP if pkt.mpj_syn && ev.listener.token_found => Counter::MPJoinNoLocalIdReset,
             code::EMPTCP if pkt.mpj_syn => Counter::MPJoinNoTokenReset,
+            // The other EPROHIBIT of subflow_check_req(), the subflow limit checked at the SYN
+            // with syncookies, sends no reset (subflow_v4_route_req()).
             code::EPROHIBIT if pkt.mpj_syn => Counter::MismatchPortSynReset,
             code::EPROHIBIT => Counter::EndpAttemptReset,
             _ => Counter::Unattributed,
@@ -417,7 +479,118 @@ pub fn attribute_recv(ev: &RecvEvidence) -> Attribution {
     Attribution {
         code: Counter::rx(ev.code),
         cause: None,
+        stateless: false,
     }
+}
+
+/// The kernel's own MPTCP MIB counters of a network namespace that the self-check compares with
+/// ours (`MPTcpExt*` in `/proc/net/netstat`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct KernelMib {
+    /// `MPRstTx`: MP_TCPRST written on a subflow's RST (never on a listener's).
+    pub rst_tx: u64,
+    /// `MPRstRx`: MP_TCPRST parsed on a subflow.
+    pub rst_rx: u64,
+    /// `MPJoinNoTokenFound`.
+    pub join_no_token: u64,
+    /// `MPJoinSynAckHMacFailure`.
+    pub join_synack_hmac: u64,
+    /// `MPJoinAckHMacFailure`.
+    pub join_ack_hmac: u64,
+    /// `MPCapableEndpAttempt`.
+    pub endp_attempt: u64,
+    /// `MismatchPortSynRx`.
+    pub mismatch_port_syn: u64,
+    /// `MismatchPortAckRx`.
+    pub mismatch_port_ack: u64,
+}
+
+/// One invariant the self-check found broken: `what` should be `expected`, is `seen`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Mismatch {
+    /// The invariant, e.g. `"Tx* = MPRstTx + TxStateless"`.
+    pub what: &'static str,
+    /// What the kernel's counters (or the other side of the invariant) say.
+    pub expected: u64,
+    /// What our counters say.
+    pub seen: u64,
+}
+
+/// Compares the counters of one network namespace (`ours`, read by counter) with the kernel's MIB
+/// of that namespace, and calls `report` for every broken invariant. Returns how many there were.
+///
+/// The invariants (Documentation/design.rst):
+/// - no reset is `Unattributed`;
+/// - `Rx*` sum = `MPRstRx`;
+/// - `Tx*` sum = `MPRstTx` + `TxStateless`;
+/// - cause sum = `Tx*` sum + `MD5SigReset` (the only cause whose RST carries no MP_TCPRST);
+/// - where a cause has a kernel counter of its own, they are equal. The two HMAC causes are
+///   compared as a sum: before upstream c4a99a921949, a stable kernel counted a SYN/ACK HMAC
+///   failure in `MPJoinAckHMacFailure`.
+pub fn self_check(
+    ours: impl Fn(Counter) -> u64,
+    mib: &KernelMib,
+    mut report: impl FnMut(Mismatch),
+) -> u32 {
+    let sum = |kind: Kind| -> u64 {
+        COUNTERS
+            .iter()
+            .filter(|i| i.counter.kind() == kind)
+            .map(|i| ours(i.counter))
+            .fold(0u64, u64::wrapping_add)
+    };
+    let tx = sum(Kind::Tx);
+    let checks = [
+        ("Unattributed = 0", 0, ours(Counter::Unattributed)),
+        ("Rx* = MPRstRx", mib.rst_rx, sum(Kind::Rx)),
+        (
+            "Tx* = MPRstTx + TxStateless",
+            mib.rst_tx.wrapping_add(ours(Counter::TxStateless)),
+            tx,
+        ),
+        (
+            "causes = Tx* + MD5SigReset",
+            tx.wrapping_add(ours(Counter::MD5SigReset)),
+            sum(Kind::Cause),
+        ),
+        (
+            "MPJoinNoTokenReset = MPJoinNoTokenFound",
+            mib.join_no_token,
+            ours(Counter::MPJoinNoTokenReset),
+        ),
+        (
+            "MPJoinAckHMacFailure + MPJoinSynAckHMacFail = the kernel's HMAC failures",
+            mib.join_ack_hmac.wrapping_add(mib.join_synack_hmac),
+            ours(Counter::MPJoinAckHMacFailure).wrapping_add(ours(Counter::MPJoinSynAckHMacFail)),
+        ),
+        (
+            "EndpAttemptReset = MPCapableEndpAttempt",
+            mib.endp_attempt,
+            ours(Counter::EndpAttemptReset),
+        ),
+        (
+            "MismatchPortSynReset = MismatchPortSynRx",
+            mib.mismatch_port_syn,
+            ours(Counter::MismatchPortSynReset),
+        ),
+        (
+            "MismatchPortAckReset = MismatchPortAckRx",
+            mib.mismatch_port_ack,
+            ours(Counter::MismatchPortAckReset),
+        ),
+    ];
+    let mut broken = 0;
+    for (what, expected, seen) in checks {
+        if expected != seen {
+            broken += 1;
+            report(Mismatch {
+                what,
+                expected,
+                seen,
+            });
+        }
+    }
+    broken
 }
 
 #[cfg(MODULE)]

@@ -7,8 +7,10 @@
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/debugfs.h>
 #include <linux/kprobes.h>
 #include <linux/moduleparam.h>
+#include <linux/nsproxy.h>
 #include <linux/percpu.h>
 #include <linux/proc_fs.h>
 #include <linux/seq_file.h>
@@ -32,18 +34,78 @@
 /* module! of 6.12 has no version key: set it here (git describe, Kbuild). */
 MODULE_VERSION(RST_EXT_VERSION);
 
-/* Per network namespace: a pointer to per-cpu counters. */
+/*
+ * Per network namespace: a pointer to per-cpu counters, and the kernel's MIB
+ * when they started (non-zero for a netns that predates the module).
+ */
 struct rst_ext_pernet {
 	u64 __percpu __rcu *counters;
 	u64 __percpu *dead;	/* counters waiting for a grace period */
+	struct rst_ext_kernel_mib base;
 };
 
 static unsigned int rst_ext_net_id __read_mostly;
 static unsigned int rst_ext_ncounters __read_mostly;
 
+/*
+ * The self-check: at netns teardown when "selfcheck" is on, and for the
+ * writer's netns on a write to "check".  rst_ext_ready (under the module's
+ * param lock) tells the "check" handler whether the pernet storage exists.
+ */
+static bool rst_ext_selfcheck;
+module_param_named(selfcheck, rst_ext_selfcheck, bool, 0644);
+MODULE_PARM_DESC(selfcheck, "Check each network namespace's counters against the kernel's MPTCP MIB when it is torn down; mismatches are logged and counted in MPTcpRstExtSelfCheckMismatch of init_net (default: off)");
+
+static bool rst_ext_ready;
+/* Totals of the netns torn down while the self-check was on. */
+static atomic64_t *rst_ext_retired;
+static struct dentry *rst_ext_debugfs;
+
+static int rst_ext_check_set(const char *val, const struct kernel_param *kp)
+{
+	bool check;
+	int err;
+
+	err = kstrtobool(val, &check);
+	if (err)
+		return err;
+	if (!check)
+		return 0;
+	/* Parameters given to insmod are set before the module's init. */
+	if (!rst_ext_ready)
+		return -EAGAIN;
+	/* The writer's netns: `ip netns exec NS` picks one. */
+	rst_ext_rs_self_check(current->nsproxy->net_ns);
+	return 0;
+}
+
+static const struct kernel_param_ops rst_ext_check_ops = {
+	.set = rst_ext_check_set,
+};
+module_param_cb(check, &rst_ext_check_ops, NULL, 0200);
+MODULE_PARM_DESC(check, "Write 1 to check the writer's network namespace against the kernel's MPTCP MIB now (meaningful when no reset is in flight)");
+
 static int rst_ext_proc_show(struct seq_file *seq, void *v)
 {
 	return rst_ext_rs_proc_show(seq, seq_file_single_net(seq));
+}
+
+static void rst_ext_kernel_mib_snapshot(struct net *net,
+					struct rst_ext_kernel_mib *m)
+{
+	struct mptcp_mib __percpu *mib = READ_ONCE(net->mib.mptcp_statistics);
+
+	memset(m, 0, sizeof(*m));
+	if (!mib)
+		return;
+	m->rst_tx = snmp_fold_field(mib, MPTCP_MIB_MPRSTTX);
+	m->rst_rx = snmp_fold_field(mib, MPTCP_MIB_MPRSTRX);
+	m->join_no_token = snmp_fold_field(mib, MPTCP_MIB_JOINNOTOKEN);
+	m->join_synack_hmac = snmp_fold_field(mib, MPTCP_MIB_JOINSYNACKMAC);
+	m->join_ack_hmac = snmp_fold_field(mib, MPTCP_MIB_JOINACKMAC);
+	m->endp_attempt = snmp_fold_field(mib, MPTCP_MIB_MPCAPABLEENDPATTEMPT);
+	m->mismatch_port_syn = snmp_fold_field(mib, MPTCP_MIB_MISMATCHPORTSYNRX);
+	m->mismatch_port_ack = snmp_fold_field(mib, MPTCP_MIB_MISMATCHPORTACKRX);
 }
 
 static int __net_init rst_ext_net_init(struct net *net)
@@ -54,6 +116,7 @@ static int __net_init rst_ext_net_init(struct net *net)
 	counters = __alloc_percpu(sizeof(u64) * rst_ext_ncounters, sizeof(u64));
 	if (!counters)
 		return -ENOMEM;
+	rst_ext_kernel_mib_snapshot(net, &pn->base);
 	rcu_assign_pointer(pn->counters, counters);
 
 	if (!proc_create_net_single(RST_EXT_PROC_NAME, 0444, net->proc_net,
@@ -67,7 +130,20 @@ static int __net_init rst_ext_net_init(struct net *net)
 
 static void __net_exit rst_ext_net_exit(struct net *net)
 {
+	unsigned int i;
+
 	remove_proc_entry(RST_EXT_PROC_NAME, net->proc_net);
+	/*
+	 * Every socket of the netns is gone and its devices are unregistered
+	 * (pernet devices exit first): no reset can come any more.  Not while
+	 * the module unloads: the probes are already off then.
+	 */
+	if (!READ_ONCE(rst_ext_selfcheck) || !READ_ONCE(rst_ext_ready))
+		return;
+	/* The totals first: a reader who sees the check sees them too. */
+	for (i = 0; i < rst_ext_ncounters; i++)
+		atomic64_add(rst_ext_counter_read(net, i), &rst_ext_retired[i]);
+	rst_ext_rs_self_check(net);
 }
 
 /*
@@ -102,15 +178,46 @@ static struct pernet_operations rst_ext_net_ops = {
 	.size = sizeof(struct rst_ext_pernet),
 };
 
+static int rst_ext_retired_show(struct seq_file *seq, void *v)
+{
+	return rst_ext_rs_retired_show(seq);
+}
+DEFINE_SHOW_ATTRIBUTE(rst_ext_retired);
+
 int rst_ext_pernet_register(unsigned int ncounters)
 {
+	int err;
+
 	rst_ext_ncounters = ncounters;
-	return register_pernet_subsys(&rst_ext_net_ops);
+	rst_ext_retired = kcalloc(ncounters, sizeof(*rst_ext_retired),
+				  GFP_KERNEL);
+	if (!rst_ext_retired)
+		return -ENOMEM;
+	err = register_pernet_subsys(&rst_ext_net_ops);
+	if (err) {
+		kfree(rst_ext_retired);
+		return err;
+	}
+	/* Debugging aid only: works or not, the module does not depend on it. */
+	rst_ext_debugfs = debugfs_create_dir(KBUILD_MODNAME, NULL);
+	debugfs_create_file("retired", 0444, rst_ext_debugfs, NULL,
+			    &rst_ext_retired_fops);
+	kernel_param_lock(THIS_MODULE);
+	rst_ext_ready = true;
+	kernel_param_unlock(THIS_MODULE);
+	return 0;
 }
 
 void rst_ext_pernet_unregister(void)
 {
+	/* No "check" runs, or will run, once this is done. */
+	kernel_param_lock(THIS_MODULE);
+	rst_ext_ready = false;
+	kernel_param_unlock(THIS_MODULE);
+	/* Waits for readers of the file. */
+	debugfs_remove_recursive(rst_ext_debugfs);
 	unregister_pernet_subsys(&rst_ext_net_ops);
+	kfree(rst_ext_retired);
 }
 
 void rst_ext_counter_inc(struct net *net, unsigned int idx)
@@ -126,6 +233,57 @@ void rst_ext_counter_inc(struct net *net, unsigned int idx)
 	if (counters)
 		this_cpu_inc(counters[idx]);
 	rcu_read_unlock();
+}
+
+void rst_ext_counter_add(struct net *net, unsigned int idx, u64 n)
+{
+	struct rst_ext_pernet *pn;
+	u64 __percpu *counters;
+
+	if (WARN_ON_ONCE(idx >= rst_ext_ncounters))
+		return;
+	rcu_read_lock();
+	pn = net_generic(net, rst_ext_net_id);
+	counters = rcu_dereference(pn->counters);
+	if (counters)
+		this_cpu_add(counters[idx], n);
+	rcu_read_unlock();
+}
+
+u64 rst_ext_retired_read(unsigned int idx)
+{
+	if (WARN_ON_ONCE(idx >= rst_ext_ncounters))
+		return 0;
+	return atomic64_read(&rst_ext_retired[idx]);
+}
+
+struct net *rst_ext_init_net(void)
+{
+	return &init_net;
+}
+
+/* The kernel's MIB of net since our counters started. */
+void rst_ext_kernel_mib_read(struct net *net, struct rst_ext_kernel_mib *m)
+{
+	const struct rst_ext_pernet *pn = net_generic(net, rst_ext_net_id);
+
+	rst_ext_kernel_mib_snapshot(net, m);
+	m->rst_tx -= pn->base.rst_tx;
+	m->rst_rx -= pn->base.rst_rx;
+	m->join_no_token -= pn->base.join_no_token;
+	m->join_synack_hmac -= pn->base.join_synack_hmac;
+	m->join_ack_hmac -= pn->base.join_ack_hmac;
+	m->endp_attempt -= pn->base.endp_attempt;
+	m->mismatch_port_syn -= pn->base.mismatch_port_syn;
+	m->mismatch_port_ack -= pn->base.mismatch_port_ack;
+}
+
+void rst_ext_selfcheck_report(struct net *net, const char *what, size_t len,
+			      u64 expected, u64 seen)
+{
+	/* The netns by its inode number, as `ls -l /proc/PID/ns/net` shows. */
+	pr_warn_ratelimited("selfcheck: netns %u: %.*s: expected %llu, seen %llu\n",
+			    net->ns.inum, (int)len, what, expected, seen);
 }
 
 u64 rst_ext_counter_read(struct net *net, unsigned int idx)

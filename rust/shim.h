@@ -76,10 +76,29 @@ struct rst_ext_recv_evidence {
 	__u8 transient;		/* its T flag */
 };
 
+/* The kernel's own MPTCP MIB counters the self-check compares with ours. */
+struct rst_ext_kernel_mib {
+	__u64 rst_tx;			/* MPRstTx */
+	__u64 rst_rx;			/* MPRstRx */
+	__u64 join_no_token;		/* MPJoinNoTokenFound */
+	__u64 join_synack_hmac;		/* MPJoinSynAckHMacFailure */
+	__u64 join_ack_hmac;		/* MPJoinAckHMacFailure */
+	__u64 endp_attempt;		/* MPCapableEndpAttempt */
+	__u64 mismatch_port_syn;	/* MismatchPortSynRx */
+	__u64 mismatch_port_ack;	/* MismatchPortAckRx */
+};
+
 /* Callbacks implemented in Rust. */
 void rst_ext_rs_send_reset(struct net *net, const struct rst_ext_send_evidence *ev);
 void rst_ext_rs_recv_reset(struct net *net, const struct rst_ext_recv_evidence *ev);
 int rst_ext_rs_proc_show(struct seq_file *seq, struct net *net);
+/*
+ * Compares the counters of a live (or exiting) netns with its kernel MIB,
+ * reports each mismatch and counts the check in init_net.  Does not sleep.
+ */
+void rst_ext_rs_self_check(struct net *net);
+/* Shows the totals of the netns torn down since load (debugfs "retired"). */
+int rst_ext_rs_retired_show(struct seq_file *seq);
 
 /* Module set-up, in shim.c.  Return 0 or a negative errno. */
 int rst_ext_pernet_register(unsigned int ncounters);
@@ -93,7 +112,17 @@ void rst_ext_netstat_unregister(void);
 
 /* Counters of a netns, in shim.c.  Callable from any context. */
 void rst_ext_counter_inc(struct net *net, unsigned int idx);
+void rst_ext_counter_add(struct net *net, unsigned int idx, __u64 n);
 __u64 rst_ext_counter_read(struct net *net, unsigned int idx);
+/* Totals of the netns torn down while the self-check was on. */
+__u64 rst_ext_retired_read(unsigned int idx);
+
+/* Self-check helpers, in shim.c. */
+struct net *rst_ext_init_net(void);
+void rst_ext_kernel_mib_read(struct net *net, struct rst_ext_kernel_mib *mib);
+/* Logs (ratelimited) one broken invariant of net: "what" is len bytes. */
+void rst_ext_selfcheck_report(struct net *net, const char *what,
+			      __kernel_size_t len, __u64 expected, __u64 seen);
 
 /* seq_file output, in shim.c. */
 void rst_ext_seq_write(struct seq_file *seq, const char *buf, __kernel_size_t len);

@@ -7,8 +7,8 @@
 //! callbacks the shim calls, which hand plain [`SendEvidence`] values to the attribution.
 
 use crate::{
-    attribute_recv, attribute_send, Counter, Emitter, JoinAck, Listener, Packet, RecvEvidence,
-    SendEvidence, Subflow, COUNTERS, PREFIX,
+    attribute_recv, attribute_send, self_check, Counter, Emitter, JoinAck, KernelMib, Listener,
+    Mismatch, Packet, RecvEvidence, SendEvidence, Subflow, COUNTERS, PREFIX,
 };
 use core::ffi::c_int;
 use core::fmt::{self, Write};
@@ -80,9 +80,61 @@ impl Net {
         unsafe { bindings::rst_ext_counter_inc(self.0, counter.index() as u32) }
     }
 
+    fn add(&self, counter: Counter, n: u64) {
+        // SAFETY: as in `inc`.
+        unsafe { bindings::rst_ext_counter_add(self.0, counter.index() as u32, n) }
+    }
+
     fn read(&self, counter: Counter) -> u64 {
         // SAFETY: as in `inc`.
         unsafe { bindings::rst_ext_counter_read(self.0, counter.index() as u32) }
+    }
+
+    /// The initial network namespace, which lives as long as the kernel.
+    fn init() -> Net {
+        // SAFETY: returns `&init_net`, never freed.
+        Net(unsafe { bindings::rst_ext_init_net() })
+    }
+
+    /// The kernel's MPTCP MIB of the netns, since its counters started.
+    fn kernel_mib(&self) -> KernelMib {
+        let mut m = bindings::rst_ext_kernel_mib {
+            rst_tx: 0,
+            rst_rx: 0,
+            join_no_token: 0,
+            join_synack_hmac: 0,
+            join_ack_hmac: 0,
+            endp_attempt: 0,
+            mismatch_port_syn: 0,
+            mismatch_port_ack: 0,
+        };
+        // SAFETY: `self.0` is a live netns whose pernet storage exists (invariant of `Net`);
+        // `m` is a valid, writable struct for the call.
+        unsafe { bindings::rst_ext_kernel_mib_read(self.0, &mut m) };
+        KernelMib {
+            rst_tx: m.rst_tx,
+            rst_rx: m.rst_rx,
+            join_no_token: m.join_no_token,
+            join_synack_hmac: m.join_synack_hmac,
+            join_ack_hmac: m.join_ack_hmac,
+            endp_attempt: m.endp_attempt,
+            mismatch_port_syn: m.mismatch_port_syn,
+            mismatch_port_ack: m.mismatch_port_ack,
+        }
+    }
+
+    /// Logs (ratelimited) one broken invariant of this netns.
+    fn report(&self, m: Mismatch) {
+        // SAFETY: `self.0` is a live netns; `m.what` is valid for `m.what.len()` bytes.
+        unsafe {
+            bindings::rst_ext_selfcheck_report(
+                self.0,
+                m.what.as_ptr().cast(),
+                m.what.len() as _,
+                m.expected,
+                m.seen,
+            )
+        };
     }
 }
 
@@ -191,18 +243,45 @@ extern "C" fn rst_ext_rs_recv_reset(
 extern "C" fn rst_ext_rs_proc_show(seq: *mut bindings::seq_file, net: *mut bindings::net) -> c_int {
     // The seq_file and its netns are alive during `show`.
     let (mut seq, net) = (SeqFile(seq), Net(net));
-    let _ = write_table(&mut seq, &net);
+    let _ = write_table(&mut seq, |c| net.read(c));
     0
 }
 
-fn write_table(seq: &mut SeqFile, net: &Net) -> fmt::Result {
+/// Called by the shim when a netns is torn down with `selfcheck=1`, or for the writer's netns on
+/// a write to the `check` parameter: compares its counters with the kernel's MIB and counts the
+/// check, and what it found, in init_net. Does not sleep.
+#[no_mangle]
+extern "C" fn rst_ext_rs_self_check(net: *mut bindings::net) {
+    // The shim holds the netns alive (a reference, or its own teardown) during the call.
+    let net = Net(net);
+    let broken = self_check(|c| net.read(c), &net.kernel_mib(), |m| net.report(m));
+    let init = Net::init();
+    init.inc(Counter::SelfCheckNetns);
+    init.add(Counter::SelfCheckMismatch, u64::from(broken));
+}
+
+/// Called by the shim to show debugfs `mptcp_rst_ext/retired`: the totals of the netns torn
+/// down with `selfcheck=1` since the module was loaded, in the format of `/proc/net/netstat`.
+#[no_mangle]
+extern "C" fn rst_ext_rs_retired_show(seq: *mut bindings::seq_file) -> c_int {
+    // The seq_file is alive during `show`.
+    let mut seq = SeqFile(seq);
+    // SAFETY: the index is in range; the totals exist while the file does.
+    let _ = write_table(&mut seq, |c| unsafe {
+        bindings::rst_ext_retired_read(c.index() as u32)
+    });
+    0
+}
+
+/// Writes the table in the two-line format of `/proc/net/netstat`, values from `value`.
+fn write_table(seq: &mut SeqFile, value: impl Fn(Counter) -> u64) -> fmt::Result {
     write!(seq, "{PREFIX}:")?;
     for info in COUNTERS {
         write!(seq, " {}", info.name)?;
     }
     write!(seq, "\n{PREFIX}:")?;
     for info in COUNTERS {
-        write!(seq, " {}", net.read(info.counter))?;
+        write!(seq, " {}", value(info.counter))?;
     }
     writeln!(seq)
 }
@@ -220,3 +299,7 @@ const _: unsafe extern "C" fn(*mut bindings::seq_file, *mut bindings::net) -> c_
     bindings::rst_ext_rs_proc_show;
 const _: unsafe extern "C" fn(*mut bindings::seq_file, *mut bindings::net) -> c_int =
     rst_ext_rs_proc_show;
+const _: unsafe extern "C" fn(*mut bindings::net) = bindings::rst_ext_rs_self_check;
+const _: unsafe extern "C" fn(*mut bindings::net) = rst_ext_rs_self_check;
+const _: unsafe extern "C" fn(*mut bindings::seq_file) -> c_int = bindings::rst_ext_rs_retired_show;
+const _: unsafe extern "C" fn(*mut bindings::seq_file) -> c_int = rst_ext_rs_retired_show;

@@ -84,8 +84,9 @@ module_loaded() {
 	[ -d /sys/module/mptcp_rst_ext ]
 }
 
+# module_load [PARAM=VALUE...]
 module_load() {
-	insmod "$RST_EXT_KO"
+	insmod "$RST_EXT_KO" "$@"
 }
 
 module_unload() {
@@ -109,6 +110,9 @@ netns_new() {
 netns_cleanup() {
 	local ns
 	for ns in "${_netns[@]}"; do
+		# A port-based endpoint's listener holds its netns (6.12.117: its
+		# subflow takes a netns reference), which then is never freed.
+		ip -n "$ns" mptcp endpoint flush 2>/dev/null
 		ip netns del "$ns" 2>/dev/null
 	done
 	_netns=()
@@ -203,28 +207,28 @@ _chk_rst_ext() {
 }
 
 # chk_invariants NS: the ties between our counters and the kernel's own, as
-# Documentation/counters.rst states them.  "Server:" causes (the listener's
-# stateless resets) are taken from the table's meanings.
+# Documentation/design.rst states them (the module's self-check, rst_ext.rs
+# self_check(), checks the same).  The kind of each counter comes from the
+# table (third column of counters.tsv).
 chk_invariants() {
-	local ns=$1 name val
+	local ns=$1 name val kind
 	local -A v=()
 	while read -r name val _; do
 		v[$name]=$val
 	done < <(nsexec "$ns" nstat -asz 'MPTcp*' | awk 'NR>1')
-	local tx=0 rx=0 causes=0 stateless=0 n p=$RST_EXT_PREFIX
-	for n in Unspec Mptcp Resource Prohibit Wq2Big BadPerf Middlebox; do
-		tx=$((tx + ${v[${p}Tx$n]:-0}))
-		rx=$((rx + ${v[${p}Rx$n]:-0}))
-	done
-	while IFS=$'\t' read -r name val; do
-		case $name in Tx* | Rx*) continue ;; esac
-		causes=$((causes + ${v[$p$name]:-0}))
-		case $val in Server:*) [ "$name" = MD5SigReset ] || stateless=$((stateless + ${v[$p$name]:-0})) ;; esac
+	local tx=0 rx=0 causes=0 p=$RST_EXT_PREFIX
+	while IFS=$'\t' read -r name _ kind; do
+		case $kind in
+		cause) causes=$((causes + ${v[$p$name]:-0})) ;;
+		tx) tx=$((tx + ${v[$p$name]:-0})) ;;
+		rx) rx=$((rx + ${v[$p$name]:-0})) ;;
+		esac
 	done <"$RST_EXT_COUNTERS"
+	local stateless=${v[${p}TxStateless]:-0}
 	[ "${v[${p}Unattributed]:-0}" = 0 ] || fail "$ns: ${v[${p}Unattributed]} unattributed resets"
 	[ "$rx" = "${v[MPTcpExtMPRstRx]:-0}" ] || fail "$ns: Rx* sum $rx != MPTcpExtMPRstRx ${v[MPTcpExtMPRstRx]:-0}"
 	[ "$tx" = "$(( ${v[MPTcpExtMPRstTx]:-0} + stateless ))" ] ||
-		fail "$ns: Tx* sum $tx != MPTcpExtMPRstTx ${v[MPTcpExtMPRstTx]:-0} + stateless resets $stateless"
+		fail "$ns: Tx* sum $tx != MPTcpExtMPRstTx ${v[MPTcpExtMPRstTx]:-0} + TxStateless $stateless"
 	[ "$causes" = "$((tx + ${v[${p}MD5SigReset]:-0}))" ] ||
 		fail "$ns: causes sum $causes != Tx* sum $tx + MD5SigReset"
 	local pair ours theirs
@@ -255,4 +259,11 @@ chk_counter() {
 	local got
 	got=$(get_counter "$1" "$2")
 	[ "$got" = "$3" ] || fail "$2 in $1: got $got, expected $3"
+}
+
+# retired_counter NAME: a counter's total over the netns torn down with
+# selfcheck=1 (debugfs mptcp_rst_ext/retired, two lines as /proc/net/netstat).
+retired_counter() {
+	PROC_NET_NETSTAT=/sys/kernel/debug/mptcp_rst_ext/retired nstat -asz "$RST_EXT_PREFIX$1" |
+		awk 'NR==2 {print $2}'
 }

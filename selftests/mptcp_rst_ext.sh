@@ -96,14 +96,29 @@ for p in "${pids[@]}"; do
 done
 test_end
 
+# fastclose PORT: one MPTCP connection from ns1 to ns2, closed by ns1 with
+# SO_LINGER 0 (MP_FASTCLOSE and a reset).
+fastclose() {
+	local spid
+	ip netns exec "$ns2" "$peer" server 10.0.1.2 "$1" &
+	spid=$!
+	if wait_listen "$ns2" "$1"; then
+		run ip netns exec "$ns1" "$peer" client 10.0.1.2 "$1" --linger0
+	fi
+	wait $spid || fail "server failed"
+}
+
+# endp_attempt PORT: an MP_CAPABLE SYN from ns1 to a port-based endpoint of ns2.
+endp_attempt() {
+	run ip -n "$ns2" mptcp endpoint add 10.0.1.2 port "$1" signal
+	if wait_listen "$ns2" "$1"; then
+		run ip netns exec "$ns1" "$peer" refused 10.0.1.2 "$1"
+	fi
+}
+
 test_begin "fastclose: TxUnspec +1 (= MPRstTx) on the closing side, RxUnspec +1 (= MPRstRx) on the peer"
 net_pair
-ip netns exec "$ns2" "$peer" server 10.0.1.2 10000 &
-spid=$!
-if wait_listen "$ns2" 10000; then
-	run ip netns exec "$ns1" "$peer" client 10.0.1.2 10000 --linger0
-fi
-wait $spid || fail "server failed"
+fastclose 10000
 chk_rst_ext "$ns1" FastcloseTxReset=1 TxUnspec=1
 chk_rst_ext "$ns2" RxUnspec=1
 chk_rst_ext init
@@ -117,17 +132,56 @@ test_end
 
 test_begin "endpoint attempt: TxProhibit +1 on the listener, stateless (not in MPRstTx)"
 net_pair
-run ip -n "$ns2" mptcp endpoint add 10.0.1.2 port 10100 signal
-if wait_listen "$ns2" 10100; then
-	run ip netns exec "$ns1" "$peer" refused 10.0.1.2 10100
-fi
-chk_rst_ext "$ns2" EndpAttemptReset=1 TxProhibit=1
+endp_attempt 10100
+chk_rst_ext "$ns2" EndpAttemptReset=1 TxProhibit=1 TxStateless=1
 chk_rst_ext "$ns1"
 chk_rst_ext init
 chk_counter "$ns2" MPTcpExtMPCapableEndpAttempt 1
 chk_counter "$ns2" MPTcpExtMPRstTx 0
 chk_counter "$ns1" MPTcpExtMPRstRx 0
 netns_cleanup
+test_end
+
+# The self-check compares each netns' counters with the kernel's MIB.  A netns
+# that predates the module is compared from the module's load on.
+test_begin "self-check on demand: each netns agrees with the kernel, older resets excluded"
+run module_unload
+net_pair
+fastclose 10200
+dmesg -C
+if run module_load selfcheck=1; then
+	fastclose 10201
+	endp_attempt 10202
+	# Not chk_rst_ext: its invariants need a netns younger than the module.
+	_chk_rst_ext "$ns1" FastcloseTxReset=1 TxUnspec=1
+	_chk_rst_ext "$ns2" RxUnspec=1 EndpAttemptReset=1 TxProhibit=1 TxStateless=1
+	# The check runs in the writer's netns.
+	for ns in init "$nsq" "$ns1" "$ns2"; do
+		nsexec "$ns" sh -c 'echo 1 >/sys/module/mptcp_rst_ext/parameters/check' ||
+			fail "writing the check parameter in $ns failed"
+	done
+	chk_counter init MPTcpRstExtSelfCheckNetns 4
+	chk_counter init MPTcpRstExtSelfCheckMismatch 0
+	chk_counter "$ns1" MPTcpRstExtSelfCheckNetns 0
+	dmesg | grep 'selfcheck:' && fail "the self-check logged mismatches"
+fi
+test_end
+
+test_begin "self-check at netns teardown: no mismatch, run totals in debugfs"
+netns_cleanup
+# Namespaces are dismantled by a workqueue, after ip netns del returns.
+wait_counter init MPTcpRstExtSelfCheckNetns 6
+chk_counter init MPTcpRstExtSelfCheckNetns 6
+chk_counter init MPTcpRstExtSelfCheckMismatch 0
+dmesg | grep 'selfcheck:' && fail "the self-check logged mismatches"
+for kv in FastcloseTxReset=1 TxUnspec=1 RxUnspec=1 EndpAttemptReset=1 TxProhibit=1 TxStateless=1 \
+	Unattributed=0 MPJoinNoTokenReset=0 SelfCheckNetns=0; do
+	got=$(retired_counter "${kv%=*}")
+	[ "$got" = "${kv#*=}" ] || fail "retired ${kv%=*}: got '$got', expected ${kv#*=}"
+done
+# The check parameter is write-only, and takes booleans only.
+echo maybe >/sys/module/mptcp_rst_ext/parameters/check 2>/dev/null && fail "check accepted 'maybe'"
+[ "$(stat -c %a /sys/module/mptcp_rst_ext/parameters/check)" = 200 ] || fail "check parameter is not mode 200"
 test_end
 
 test_begin "loading twice fails cleanly"

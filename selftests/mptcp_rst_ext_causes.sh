@@ -91,7 +91,7 @@ listen_only 10000
 out=$(ip netns exec "$ns1" "$craft" join-syn 10.0.1.1 10.0.1.2 10000 deadbeef) || fail "no RST: $out"
 [ "$out" = reason=1 ] || fail "RST carries '$out', expected reason=1"
 listen_stop
-chk_rst_ext "$ns2" MPJoinNoTokenReset=1 TxMptcp=1
+chk_rst_ext "$ns2" MPJoinNoTokenReset=1 TxMptcp=1 TxStateless=1
 chk_rst_ext "$ns1"
 chk_counter "$ns2" MPTcpExtMPJoinNoTokenFound 1
 netns_cleanup
@@ -123,7 +123,7 @@ wait $cpid || fail "client failed"
 rm -f "$done_file"
 wait $spid || fail "server failed"
 listen_stop
-chk_rst_ext "$ns2" MismatchPortSynReset=1 TxProhibit=1
+chk_rst_ext "$ns2" MismatchPortSynReset=1 TxProhibit=1 TxStateless=1
 chk_rst_ext "$ns1"
 chk_counter "$ns2" MPTcpExtMismatchPortSynRx 1
 netns_cleanup
@@ -133,7 +133,7 @@ test_begin "subflow limit: MPJoinRejected on the server, MPJoinAckUnconfirmed on
 join_pair 0
 connect_hold 2
 wait_counter "$ns1" MPTcpExtMPRstTx 1
-chk_rst_ext "$ns2" MPJoinRejected=1 TxProhibit=1
+chk_rst_ext "$ns2" MPJoinRejected=1 TxProhibit=1 TxStateless=1
 chk_rst_ext "$ns1" MPJoinAckUnconfirmed=1 TxUnspec=1
 chk_counter "$ns1" MPTcpExtMPRstTx 1
 chk_counter "$ns2" MPTcpExtMPRstRx 0
@@ -142,7 +142,7 @@ test_end
 
 test_begin "third ACK without MP_JOIN (nft): MPJoinAckNoMPJoin on the server"
 join_with_fault ns1 "tcp flags == ack tcp option mptcp subtype 1 reset tcp option mptcp"
-chk_rst_ext "$ns2" MPJoinAckNoMPJoin=1 TxMptcp=1
+chk_rst_ext "$ns2" MPJoinAckNoMPJoin=1 TxMptcp=1 TxStateless=1
 chk_rst_ext "$ns1" MPJoinAckUnconfirmed=1 TxUnspec=1
 netns_cleanup
 test_end
@@ -150,7 +150,7 @@ test_end
 test_begin "third ACK with a bad HMAC (nft): MPJoinAckHMacFailure (= the kernel's)"
 # NOP NOP TS (12 bytes) then MP_JOIN (24): its HMAC starts at TCP byte 36.
 join_with_fault ns1 "tcp flags == ack tcp option mptcp subtype 1 @th,288,32 set 0"
-chk_rst_ext "$ns2" MPJoinAckHMacFailure=1 TxMptcp=1
+chk_rst_ext "$ns2" MPJoinAckHMacFailure=1 TxMptcp=1 TxStateless=1
 chk_rst_ext "$ns1" MPJoinAckUnconfirmed=1 TxUnspec=1
 chk_counter "$ns2" MPTcpExtMPJoinAckHMacFailure 1
 netns_cleanup

@@ -2,8 +2,9 @@
 //! The attribution table, checked case by case on the host.
 
 use mptcp_rst_ext::{
-    attribute_recv, attribute_send, code, Counter, Emitter, JoinAck, Listener, Packet,
-    RecvEvidence, SendEvidence, Subflow, COUNTERS, MAX_ID_LEN, PREFIX, TCP_CLOSE,
+    attribute_recv, attribute_send, code, self_check, Counter, Emitter, JoinAck, KernelMib, Kind,
+    Listener, Mismatch, Packet, RecvEvidence, SendEvidence, Subflow, COUNTERS, MAX_ID_LEN, PREFIX,
+    TCP_CLOSE,
 };
 
 const TCP_ESTABLISHED: u8 = 1;
@@ -201,38 +202,38 @@ fn sites() {
         (
             "S3 token not found",
             syn(code::EMPTCP, mpj_syn, plain),
-            &[MPJoinNoTokenReset, TxMptcp],
+            &[MPJoinNoTokenReset, TxMptcp, TxStateless],
         ),
         (
             "S3 token found, no local id",
             syn(code::EMPTCP, mpj_syn, found),
-            &[MPJoinNoLocalIdReset, TxMptcp],
+            &[MPJoinNoLocalIdReset, TxMptcp, TxStateless],
         ),
         (
             "S2 endpoint attempt",
             syn(code::EPROHIBIT, Packet::default(), plain),
-            &[EndpAttemptReset, TxProhibit],
+            &[EndpAttemptReset, TxProhibit, TxStateless],
         ),
         (
             "S4 port mismatch on the SYN",
             syn(code::EPROHIBIT, mpj_syn, found),
-            &[MismatchPortSynReset, TxProhibit],
+            &[MismatchPortSynReset, TxProhibit, TxStateless],
         ),
         (
             "SYN reset with an unexpected code",
             syn(code::EMIDDLEBOX, Packet::default(), plain),
-            &[Unattributed, TxMiddlebox],
+            &[Unattributed, TxMiddlebox, TxStateless],
         ),
         // --- the listener, third ACK
         (
             "A1 third ACK without MP_JOIN",
             third_ack(code::EMPTCP, false, Some(JOIN_OK)),
-            &[MPJoinAckNoMPJoin, TxMptcp],
+            &[MPJoinAckNoMPJoin, TxMptcp, TxStateless],
         ),
         (
             "A1 without the join call seen",
             third_ack(code::EMPTCP, false, None),
-            &[MPJoinAckNoMPJoin, TxMptcp],
+            &[MPJoinAckNoMPJoin, TxMptcp, TxStateless],
         ),
         (
             "A4 bad HMAC (EMPTCP, a6da02d4c00f applied)",
@@ -244,7 +245,7 @@ fn sites() {
                     ..JOIN_OK
                 }),
             ),
-            &[MPJoinAckHMacFailure, TxMptcp],
+            &[MPJoinAckHMacFailure, TxMptcp, TxStateless],
         ),
         (
             "A4 bad HMAC (EPROHIBIT, older kernels)",
@@ -256,12 +257,12 @@ fn sites() {
                     ..JOIN_OK
                 }),
             ),
-            &[MPJoinAckHMacFailure, TxProhibit],
+            &[MPJoinAckHMacFailure, TxProhibit, TxStateless],
         ),
         (
             "A2 no subflow context",
             third_ack(code::EMPTCP, true, Some(JOIN_OK)),
-            &[MPJoinAckNoCtx, TxMptcp],
+            &[MPJoinAckNoCtx, TxMptcp, TxStateless],
         ),
         (
             "A7 connection not fully established",
@@ -273,7 +274,7 @@ fn sites() {
                     ..JOIN_OK
                 }),
             ),
-            &[MPJoinNotEstablished, TxMptcp],
+            &[MPJoinNotEstablished, TxMptcp, TxStateless],
         ),
         (
             "A3 request without connection",
@@ -286,7 +287,7 @@ fn sites() {
                     ..JOIN_OK
                 }),
             ),
-            &[MPJoinAckNoMsk, TxProhibit],
+            &[MPJoinAckNoMsk, TxProhibit, TxStateless],
         ),
         (
             "A6 port mismatch on the third ACK",
@@ -299,12 +300,12 @@ fn sites() {
                     ..JOIN_OK
                 }),
             ),
-            &[MismatchPortAckReset, TxProhibit],
+            &[MismatchPortAckReset, TxProhibit, TxStateless],
         ),
         (
             "A5 subflow limit",
             third_ack(code::EPROHIBIT, true, Some(JOIN_OK)),
-            &[MPJoinRejected, TxProhibit],
+            &[MPJoinRejected, TxProhibit, TxStateless],
         ),
         (
             "A7 path manager refuses in mptcp_finish_join()",
@@ -316,12 +317,12 @@ fn sites() {
                     ..JOIN_OK
                 }),
             ),
-            &[MPJoinRejected, TxProhibit],
+            &[MPJoinRejected, TxProhibit, TxStateless],
         ),
         (
             "third ACK with MP_JOIN, join call not seen",
             third_ack(code::EMPTCP, true, None),
-            &[Unattributed, TxMptcp],
+            &[Unattributed, TxMptcp, TxStateless],
         ),
         // --- the joining client, SYN/ACK
         (
@@ -503,7 +504,7 @@ fn every_mptcp_reset_moves_exactly_one_cause() {
     let causes: Vec<Counter> = COUNTERS
         .iter()
         .map(|i| i.counter)
-        .take_while(|c| *c != Counter::TxUnspec)
+        .filter(|c| c.kind() == Kind::Cause)
         .collect();
     // Sweep the flag space of both emitters.
     for bits in 0u32..(1 << 16) {
@@ -556,5 +557,143 @@ fn every_mptcp_reset_moves_exactly_one_cause() {
         let n = got.counters().filter(|c| causes.contains(c)).count();
         let mptcp = ev.emitter == Emitter::Active || ev.trace_code.is_some();
         assert_eq!(n, usize::from(mptcp), "{ev:?} -> {got:?}");
+        // TxStateless is the listener's share of the Tx* counters.
+        let stateless = got.counters().any(|c| c == Counter::TxStateless);
+        let tx = got.counters().any(|c| c.kind() == Kind::Tx);
+        assert_eq!(
+            stateless,
+            tx && ev.emitter == Emitter::Stateless,
+            "{ev:?} -> {got:?}"
+        );
     }
+}
+
+#[test]
+fn kinds_group_the_table() {
+    let kinds: Vec<Kind> = COUNTERS.iter().map(|i| i.counter.kind()).collect();
+    let mut groups = kinds.clone();
+    groups.dedup();
+    assert_eq!(
+        groups,
+        [
+            Kind::Cause,
+            Kind::Tx,
+            Kind::TxStateless,
+            Kind::Rx,
+            Kind::SelfCheck
+        ]
+    );
+    assert_eq!(kinds.iter().filter(|k| **k == Kind::Tx).count(), 7);
+    assert_eq!(kinds.iter().filter(|k| **k == Kind::Rx).count(), 7);
+    assert_eq!(Counter::Unattributed.kind(), Kind::Cause);
+}
+
+/// The counters a run of `resets` leaves, as the module would count them.
+fn tally(resets: &[SendEvidence]) -> Vec<u64> {
+    let mut v = vec![0u64; COUNTERS.len()];
+    for ev in resets {
+        for c in attribute_send(ev).counters() {
+            v[c.index()] += 1;
+        }
+    }
+    v
+}
+
+#[test]
+fn self_check_holds_for_attributed_resets() {
+    let found = Listener {
+        token_found: true,
+        ..Default::default()
+    };
+    let mpj_syn = Packet {
+        mpj_syn: true,
+        ..Default::default()
+    };
+    // Two unknown tokens (stateless), one SYN/ACK HMAC failure and one fastclose (active).
+    let hmac = subflow_reset(
+        code::EMPTCP,
+        Subflow {
+            request_join: true,
+            synack_mpj: true,
+            conn_fully_established: true,
+            ..Default::default()
+        },
+    );
+    let fastclose = SendEvidence {
+        emitter: Emitter::Active,
+        wire_code: Some(code::EUNSPEC),
+        subflow: Subflow {
+            send_fastclose: true,
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let no_token = syn(code::EMPTCP, mpj_syn, Listener::default());
+    let v = tally(&[no_token, no_token, hmac, fastclose]);
+    let mib = KernelMib {
+        rst_tx: 2,
+        join_no_token: 2,
+        join_synack_hmac: 1,
+        ..Default::default()
+    };
+    let mut seen = Vec::new();
+    assert_eq!(self_check(|c| v[c.index()], &mib, |m| seen.push(m)), 0);
+    assert!(seen.is_empty());
+    // A kernel before c4a99a921949 counts the SYN/ACK failure as a third-ACK one: still fine.
+    let old = KernelMib {
+        join_synack_hmac: 0,
+        join_ack_hmac: 1,
+        ..mib
+    };
+    assert_eq!(self_check(|c| v[c.index()], &old, |_| ()), 0);
+    // A token lookup that found the connection is not a "no token" reset.
+    let v2 = tally(&[syn(code::EMPTCP, mpj_syn, found)]);
+    let mib2 = KernelMib::default();
+    assert_eq!(self_check(|c| v2[c.index()], &mib2, |_| ()), 0);
+}
+
+#[test]
+fn self_check_reports_each_broken_invariant() {
+    let mut v = vec![0u64; COUNTERS.len()];
+    v[Counter::Unattributed.index()] = 1;
+    v[Counter::TxMptcp.index()] = 1;
+    v[Counter::RxUnspec.index()] = 2;
+    let mib = KernelMib {
+        rst_tx: 1,
+        rst_rx: 3,
+        mismatch_port_ack: 4,
+        ..Default::default()
+    };
+    let mut seen = Vec::new();
+    let n = self_check(|c| v[c.index()], &mib, |m| seen.push(m));
+    assert_eq!(
+        seen,
+        [
+            Mismatch {
+                what: "Unattributed = 0",
+                expected: 0,
+                seen: 1
+            },
+            Mismatch {
+                what: "Rx* = MPRstRx",
+                expected: 3,
+                seen: 2
+            },
+            Mismatch {
+                what: "MismatchPortAckReset = MismatchPortAckRx",
+                expected: 4,
+                seen: 0
+            },
+        ]
+    );
+    assert_eq!(n, 3);
+    // A lost increment on either side of "Tx* = MPRstTx + TxStateless" is caught.
+    let mib = KernelMib {
+        rst_tx: 2,
+        rst_rx: 2,
+        ..Default::default()
+    };
+    let mut seen = Vec::new();
+    self_check(|c| v[c.index()], &mib, |m| seen.push(m.what));
+    assert_eq!(seen, ["Unattributed = 0", "Tx* = MPRstTx + TxStateless"]);
 }
