@@ -27,13 +27,15 @@ clean:
 
 help:
 	@echo 'make [KDIR=...]          build mptcp_rst_ext.ko against KDIR (a Rust-enabled kernel build tree)'
-	@echo 'make install             modules_install into KDIR'
+	@echo 'make install             modules_install: into /lib/modules/<KDIR release>/updates, or under INSTALL_MOD_PATH'
 	@echo 'make setup               install the toolchain a fresh Debian 12 machine lacks'
 	@echo 'make demo                set-up, test kernel, boot a VM, provoke resets, show nstat'
 	@echo 'make check [VARIANT=debug]  set-up, test kernel, every test; ends with "N passed, N failed"'
+	@echo 'make check-upstream [SUBSET=full] [VARIANT=debug]  the kernel'"'"'s MPTCP selftests with the module loaded (default SUBSET=ci)'
 	@echo 'make test-kernel [VARIANT=debug]  build (or reuse) the test kernel, print its KDIR'
 	@echo 'make module [VARIANT=debug]  build the module against the test kernel'
 	@echo 'make unit-test           host unit tests of the attribution (cargo test)'
+	@echo 'make docs                the documentation as HTML in out/docs/html (Sphinx; a warning fails it)'
 	@echo 'make fmt | fmt-check | clippy'
 
 setup:
@@ -65,3 +67,14 @@ fmt-check:
 
 clippy:
 	./scripts/module.sh $(V1) CLIPPY=1
+
+.PHONY: docs
+docs:
+	./scripts/docs.sh
+
+# The kernel's own MPTCP selftests in one VM, with the module loaded
+# (SUBSET=ci|full|SCRIPT,...; NO_MODULE=1 for the baseline).
+SUBSET ?= ci
+.PHONY: check-upstream
+check-upstream: setup
+	./scripts/upstream.sh --subset $(SUBSET) $(if $(NO_MODULE),--no-module) $(V1)

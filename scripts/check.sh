@@ -84,6 +84,12 @@ else
 	cat "$out/rustfmt.log"
 	result fail "rustfmt --check"
 fi
+if timed docs "$here/docs.sh" >"$out/docs.log" 2>&1; then
+	result ok "make docs: Sphinx, no warning, every counter documented"
+else
+	cat "$out/docs.log"
+	result fail "make docs: Sphinx, no warning, every counter documented" "see out/docs.log"
+fi
 
 for variant in "${variants[@]}"; do
 	vout=$out/$variant

@@ -17,11 +17,7 @@ dst=$repo/out/$variant/module
 mkdir -p "$dst/rust"
 cp -p "$repo/Kbuild" "$repo/VERSION" "$dst/"
 cp -p "$repo"/rust/rst_ext.rs "$repo"/rust/sys.rs "$repo"/rust/shim.c "$repo"/rust/shim.h "$dst/rust/"
-version=$(cat "$repo/VERSION")
-if git -C "$repo" rev-parse --short HEAD >/dev/null 2>&1; then
-	version+=-g$(git -C "$repo" rev-parse --short HEAD)
-	git -C "$repo" diff --quiet HEAD -- 2>/dev/null || version+=-dirty
-fi
+version=$("$here/version.sh" "$repo")
 if ! make -C "$kdir" M="$dst" "${KMAKE_FLAGS[@]}" RST_EXT_VERSION="$version" "$@" modules >"$dst/build.log" 2>&1; then
 	grep -vE '^make(\[[0-9]+\])?: ' "$dst/build.log" | tail -40 >&2
 	echo "module: build failed, full log: $dst/build.log" >&2

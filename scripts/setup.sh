@@ -14,6 +14,7 @@ DEB_PKGS=(
 	make gcc flex bison bc cpio kmod libelf-dev libssl-dev
 	qemu-system-x86 python3-venv python3-pip
 	iproute2 iputils-ping nftables iptables ethtool socat busybox-static
+	python3-sphinx
 )
 
 log() { echo "setup: $*"; }
