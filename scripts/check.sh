@@ -110,9 +110,13 @@ for variant in "${variants[@]}"; do
 	fi
 	result ok "$variant: module builds, no warning"
 
+	# Alone on 2 cores under TCG a file takes 1-2 min (normal), 10-20 min
+	# (debug); the margin is for a loaded machine.
+	vm_timeout=900
+	[ "$variant" = debug ] && vm_timeout=3600
 	for t in "${tests[@]}"; do
 		name=${t%.sh}
-		timed "vm-$variant-$name" "$here/vm.sh" "$kdir" "$vout/$name" --timeout 1800 -- \
+		timed "vm-$variant-$name" "$here/vm.sh" "$kdir" "$vout/$name" --timeout "$vm_timeout" -- \
 			env RST_EXT_KO="$ko" RST_EXT_COUNTERS="$out/counters.tsv" "$repo/selftests/$t"
 		vm_rc=$?
 		cp "$vout/$name/guest.log" "$vout/$name.tap" 2>/dev/null || : >"$vout/$name.tap"

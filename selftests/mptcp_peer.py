@@ -2,12 +2,16 @@
 # SPDX-License-Identifier: GPL-2.0
 """A minimal MPTCP peer for the selftests: real sockets, real kernel.
 
-  mptcp_peer.py server ADDR PORT        accept one connection, echo until EOF or reset
-  mptcp_peer.py client ADDR PORT [--linger0] [--hold SECONDS] [--until FILE] [--bytes N]
+  mptcp_peer.py server ADDR PORT [--until FILE]
+                                         accept one connection, echo until EOF or reset
+                                         (--until: shut down writing, i.e. send a DATA_FIN,
+                                         as soon as FILE exists, then read until EOF)
+  mptcp_peer.py client ADDR PORT [--linger0] [--hold SECONDS] [--idle] [--until FILE] [--bytes N]
                                          connect, exchange N bytes (1000), close
                                          (--linger0: SO_LINGER {1, 0}, i.e. MP_FASTCLOSE;
                                          --hold: keep the connection open that long
-                                         before closing, exchanging data every 0.2 s;
+                                         before closing, exchanging data every 0.2 s,
+                                         or not with --idle;
                                          --until: stop holding as soon as FILE exists)
   mptcp_peer.py refused ADDR PORT       connect; succeed only if the peer resets it
   mptcp_peer.py listen ADDR PORT        listen, accepting nothing, until killed
@@ -32,19 +36,33 @@ def mptcp_socket():
     return s
 
 
-def server(addr, port):
+def server(addr, port, until=None):
     with mptcp_socket() as ls:
         ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         ls.bind((addr, port))
         ls.listen(1)
         conn, _ = ls.accept()
         with conn:
+            if until:
+                conn.settimeout(0.2)
+            deadline = time.monotonic() + TIMEOUT
+            shut = False
             try:
                 while True:
-                    data = conn.recv(4096)
+                    try:
+                        data = conn.recv(4096)
+                    except socket.timeout:
+                        if time.monotonic() > deadline:
+                            print("server: timeout", file=sys.stderr)
+                            return 1
+                        if not shut and os.path.exists(until):
+                            conn.shutdown(socket.SHUT_WR)
+                            shut = True
+                        continue
                     if not data:
                         break
-                    conn.sendall(data)
+                    if not shut:
+                        conn.sendall(data)
             except ConnectionResetError:
                 pass
     return 0
@@ -63,7 +81,7 @@ def exchange(s, nbytes):
     return True
 
 
-def client(addr, port, linger0, hold, nbytes, until=None):
+def client(addr, port, linger0, hold, nbytes, until=None, idle=False):
     with mptcp_socket() as s:
         s.connect((addr, port))
         if not exchange(s, nbytes):
@@ -73,7 +91,7 @@ def client(addr, port, linger0, hold, nbytes, until=None):
             if until and os.path.exists(until):
                 break
             time.sleep(0.2)
-            if not exchange(s, nbytes):
+            if not idle and not exchange(s, nbytes):
                 return 1
         if linger0:
             s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
@@ -104,14 +122,14 @@ def main(argv):
         print(__doc__, file=sys.stderr)
         return 2
     cmd, addr, port = argv[1], argv[2], int(argv[3])
+    opts = argv[4:]
+    until = opts[opts.index("--until") + 1] if "--until" in opts else None
     if cmd == "server":
-        return server(addr, port)
+        return server(addr, port, until)
     if cmd == "client":
-        opts = argv[4:]
         hold = float(opts[opts.index("--hold") + 1]) if "--hold" in opts else 0
         nbytes = int(opts[opts.index("--bytes") + 1]) if "--bytes" in opts else 1000
-        until = opts[opts.index("--until") + 1] if "--until" in opts else None
-        return client(addr, port, "--linger0" in opts, hold, nbytes, until)
+        return client(addr, port, "--linger0" in opts, hold, nbytes, until, "--idle" in opts)
     if cmd == "refused":
         return refused(addr, port)
     if cmd == "listen":

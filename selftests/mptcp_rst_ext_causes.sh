@@ -168,6 +168,68 @@ chk_counter "$ns1" MPTcpExtMPJoinSynAckHMacFailure 1
 netns_cleanup
 test_end
 
+# two_phase SERVER_OPTS CLIENT_OPTS COUNTER NS N: a connection from $ns1
+# to $ns2, held open by the client; once COUNTER reaches 1 in NS, the file
+# $act appears (for a peer given --until $act), then, once N MPTCP resets
+# were sent, $done appears and the connection ends.
+two_phase() {
+	local spid cpid
+	ip netns exec "$ns2" "$peer" server 10.0.1.2 10000 $1 &
+	spid=$!
+	wait_listen "$ns2" 10000
+	ip netns exec "$ns1" "$peer" client 10.0.1.2 10000 --hold 60 $2 &
+	cpid=$!
+	if wait_counter "$4" "$3" 1; then
+		touch "$act"
+		wait_resets "$5"
+	fi
+	touch "$act" "$done"
+	wait $cpid || fail "client failed"
+	wait $spid || fail "server failed"
+	rm -f "$act" "$done"
+}
+
+# wait_resets N: until ns1 and ns2 together sent N MPTCP resets (30 s at most).
+wait_resets() {
+	local i a b
+	for i in $(seq 300); do
+		a=$(ip netns exec "$ns1" nstat -asz 'MPTcpRstExtTx*' | awk 'NR>1 && !/Stateless/ {s += $2} END {print s + 0}')
+		b=$(ip netns exec "$ns2" nstat -asz 'MPTcpRstExtTx*' | awk 'NR>1 && !/Stateless/ {s += $2} END {print s + 0}')
+		[ $((a + b)) -ge "$1" ] && return 0
+		sleep 0.1
+	done
+	fail "$((a + b)) MPTCP resets sent, waited for $1"
+}
+
+test_begin "join racing a closing connection (SYN/ACK delayed, DATA_FIN first): MPJoinNotEstablished, EMPTCP"
+join_pair 1
+# Only the join uses the second path: its SYN/ACK arrives 2 s late, after
+# the server's DATA_FIN has taken the client's connection to CLOSE_WAIT.
+tc -n "$ns2" qdisc add dev ns2eth2 root netem delay 2000ms
+act=$(mktemp -u) done=$(mktemp -u)
+two_phase "--until $act" "--idle --until $done" MPTcpExtMPJoinSynRx "$ns2" 1
+chk_rst_ext "$ns1" MPJoinNotEstablished=1 TxMptcp=1
+chk_rst_ext "$ns2"
+# The kernel counts a SYN/ACK only once the join is accepted.
+chk_counter "$ns1" MPTcpExtMPJoinSynAckRx 0
+chk_counter "$ns1" MPTcpExtMPJoinSynAckHMacFailure 0
+netns_cleanup
+test_end
+
+test_begin "fastclose, second subflow's RST lost: the peer resets it, FastcloseRxReset"
+join_pair 1
+# The client's fastclose RST on the joined subflow never arrives: the
+# server resets that subflow itself when the first one brings MP_FASTCLOSE.
+nft_out "$ns1" "ip saddr 10.0.2.1 tcp flags rst drop"
+act=$(mktemp -u) done=$(mktemp -u)
+two_phase "" "--linger0 --until $act" MPTcpExtMPJoinAckRx "$ns2" 3
+chk_rst_ext "$ns1" FastcloseTxReset=2 TxUnspec=2
+chk_rst_ext "$ns2" FastcloseRxReset=1 TxUnspec=1 RxUnspec=1
+chk_counter "$ns1" MPTcpExtMPFastcloseTx 2
+chk_counter "$ns2" MPTcpExtMPFastcloseRx 1
+netns_cleanup
+test_end
+
 # fault_once_after_join RULE: a connection with two subflows; once the join
 # is done (no fallback to TCP is possible any more), RULE acts on the data
 # the client sends on its first subflow.  That is one packet: the client
@@ -211,6 +273,41 @@ chk_rst_ext "$ns1" RxMiddlebox=1
 chk_counter "$ns2" MPTcpExtDataCsumErr 1
 chk_counter "$ns2" MPTcpExtMPFailTx 1
 netns_cleanup
+test_end
+
+# Sites no user-space action reaches on this kernel: each test checks that
+# the reason still holds, and says SKIP with it; if it stops holding (a newer
+# kernel, another config), the test fails and asks for the real case.
+test_begin "MD5 key on an MPTCP listener: MD5SigReset"
+out=$(python3 - <<-'PY' 2>&1
+	import errno, socket, struct
+	s = socket.socket(socket.AF_INET, socket.SOCK_STREAM, 262)
+	# struct tcp_md5sig: sockaddr_storage, flags, prefixlen, keylen, ifindex, key[80]
+	addr = struct.pack("=HH4s", socket.AF_INET, 0, socket.inet_aton("10.0.1.1")).ljust(128, b"\0")
+	md5 = addr + struct.pack("=BBHi", 0, 0, 4, 0) + b"key!".ljust(80, b"\0")
+	try:
+	    s.setsockopt(socket.IPPROTO_TCP, 14, md5)  # TCP_MD5SIG
+	    print("accepted")
+	except OSError as e:
+	    print(errno.errorcode.get(e.errno, e.errno))
+	PY
+)
+# mptcp_setsockopt() refuses it (ENOPROTOOPT on 6.12.117), so no MPTCP
+# listener, nor its first subflow, ever has a key.
+case $out in
+ENOPROTOOPT | EOPNOTSUPP)
+	test_skip "unreachable: the kernel refuses TCP_MD5SIG on MPTCP sockets ($out), so no MPTCP listener has a key; covered by the host unit tests"
+	;;
+*) fail "TCP_MD5SIG on an MPTCP socket gave '$out': provoke MD5SigReset for real" ;;
+esac
+test_end
+
+test_begin "no subflow context at the third ACK (allocation failure): MPJoinAckNoCtx"
+if [ ! -e /sys/kernel/debug/failslab ]; then
+	test_skip "unreachable: needs a GFP_ATOMIC allocation to fail in subflow_ulp_clone(), and the test kernel has no fault injection (CONFIG_FAILSLAB); covered by the host unit tests"
+else
+	fail "failslab is available: provoke MPJoinAckNoCtx with it"
+fi
 test_end
 
 tap_finish
