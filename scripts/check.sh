@@ -128,6 +128,29 @@ for variant in "${variants[@]}"; do
 			result ok "$variant: $t: VM run: no call trace, no kmemleak report, no timeout (exit $vm_rc)"
 		fi
 	done
+
+	# The kernel's own MPTCP selftests (the reset-related mptcp_join.sh
+	# groups) with the module loaded and its self-check on: one TAP line per
+	# test, the self-check and rmmod included (make check-upstream runs more).
+	up=$out/$variant/upstream/reset
+	timed "upstream-$variant" "$here/upstream.sh" --subset reset "$variant" >"$vout/upstream.log" 2>&1
+	if [ -f "$up/summary.txt" ]; then
+		while IFS= read -r line; do
+			case $line in
+			'not ok 1 test: '*) line=${line#not ok 1 test: }; result fail "$variant: upstream: ${line%% #*}" "see $up/" ;;
+			*'# SKIP'*) line=${line#ok 1 test: }; result skip "$variant: upstream: ${line%% #*}" "${line#* # SKIP }" ;;
+			'ok 1 test: '*) result ok "$variant: upstream: ${line#ok 1 test: }" ;;
+			esac
+		done < <(sed -n '/^All tests:/,/^$/p' "$up/summary.txt" | grep -aE '^(not )?ok 1 test: ')
+		conclusion=$(cat "$up/conclusion.txt" 2>/dev/null)
+		case $conclusion in
+		*Critical* | *"Script error"*) result fail "$variant: upstream: VM run: no call trace, no kmemleak report, no timeout" "$conclusion" ;;
+		*) result ok "$variant: upstream: VM run: no call trace, no kmemleak report, no timeout" ;;
+		esac
+	else
+		tail -5 "$vout/upstream.log"
+		result fail "$variant: upstream selftests ran" "see $vout/upstream.log"
+	fi
 done
 
 echo "# summary in out/summary.txt, timings in out/timings.txt"

@@ -45,7 +45,8 @@ def server(addr, port, until=None):
         with conn:
             if until:
                 conn.settimeout(0.2)
-            deadline = time.monotonic() + TIMEOUT
+            # The client's hold bounds the wait for --until, TIMEOUT the one for EOF after it.
+            deadline = time.monotonic() + 3 * TIMEOUT
             shut = False
             try:
                 while True:
@@ -58,6 +59,7 @@ def server(addr, port, until=None):
                         if not shut and os.path.exists(until):
                             conn.shutdown(socket.SHUT_WR)
                             shut = True
+                            deadline = time.monotonic() + TIMEOUT
                         continue
                     if not data:
                         break
