@@ -73,8 +73,21 @@ docs:
 	./scripts/docs.sh
 
 # The kernel's own MPTCP selftests in one VM, with the module loaded
-# (SUBSET=ci|full|SCRIPT,...; NO_MODULE=1 for the baseline).
+# (SUBSET=reset|ci|full|SCRIPT,...; NO_MODULE=1 for the baseline).
 SUBSET ?= ci
 .PHONY: check-upstream
 check-upstream: setup
 	./scripts/upstream.sh --subset $(SUBSET) $(if $(NO_MODULE),--no-module) $(V1)
+
+# The reliability selftests in one VM, on the debug kernel unless VARIANT is
+# given (STRESS_CI=1: the CI sizes; STRESS_CYCLES=... and the like: see
+# selftests/mptcp_rst_ext_stress.sh).  Results in out/<variant>/stress/.
+.PHONY: stress
+stress: setup
+	./scripts/stress.sh $(if $(filter 1,$(STRESS_CI)),--ci) $(or $(VARIANT),debug)
+
+# The benchmarks (throughput A/B, reset storm, memory) in one VM, on the
+# normal kernel: Documentation/benchmarks.rst.  Raw output in out/<variant>/bench/.
+.PHONY: bench
+bench: setup
+	./scripts/bench.sh $(V1)

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# make stress: the reliability selftests (selftests/mptcp_rst_ext_stress.sh)
+# in one VM boot.
+#   scripts/stress.sh [--ci] [normal|debug]     (default: debug)
+# --ci, or STRESS_CI=1: the smaller sizes CI runs (about 5 minutes on the
+# normal kernel under TCG); STRESS_* variables given in the environment win
+# over both sizes (see selftests/mptcp_rst_ext_stress.sh).  Results in out/<variant>/stress/ (guest.log is the TAP,
+# console.log, splats.txt, kmemleak.txt) and out/<variant>/stress.tap.
+# Exit status: the selftest's, or 1 on a splat, a leak or the timeout.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(dirname "$here")
+# shellcheck source=scripts/env.sh
+. "$here/env.sh"
+
+ci=${STRESS_CI:-0}
+variant=debug
+for a in "$@"; do
+	case $a in
+	--ci) ci=1 ;;
+	normal | debug) variant=$a ;;
+	*) echo "stress: unknown argument '$a' ([--ci] [normal|debug])" >&2; exit 2 ;;
+	esac
+done
+
+# The sizes are the selftest's (full, or CI's with STRESS_CI=1); STRESS_*
+# variables of the environment are passed on and win over them.
+sizes=("STRESS_CI=$ci")
+for v in STRESS_CYCLES STRESS_NETNS STRESS_FUZZ STRESS_FLOOD STRESS_GENERATORS STRESS_TIME_LIMIT; do
+	[ -n "${!v:-}" ] && sizes+=("$v=${!v}")
+done
+timeout=${STRESS_VM_TIMEOUT:-$([ "$ci" = 1 ] && echo 1200 || echo 28800)}
+
+kdir=$("$here/kernel.sh" "$variant")
+ko=$("$here/module.sh" "$variant")
+mkdir -p "$repo/out/$variant"
+"$CARGO" run -q --manifest-path "$repo/rust/host/Cargo.toml" --bin counters >"$repo/out/counters.tsv"
+out=$repo/out/$variant/stress
+echo "stress: $variant kernel, ${sizes[*]}, VM timeout ${timeout}s" >&2
+rc=0
+start=$SECONDS
+"$here/vm.sh" "$kdir" "$out" --timeout "$timeout" -- \
+	env RST_EXT_KO="$ko" RST_EXT_COUNTERS="$repo/out/counters.tsv" "${sizes[@]}" \
+	"$repo/selftests/mptcp_rst_ext_stress.sh" || rc=$?
+cp "$out/guest.log" "$repo/out/$variant/stress.tap" 2>/dev/null || : >"$repo/out/$variant/stress.tap"
+cat "$repo/out/$variant/stress.tap"
+echo "stress: $variant: exit $rc in $((SECONDS - start)) s (out/$variant/stress/)" >&2
+exit $rc

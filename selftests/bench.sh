@@ -1,0 +1,329 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Benchmarks of mptcp_rst_ext, run in the test VM by scripts/bench.sh: not a
+# test, a measurement.  Prints raw numbers, one "key=value ..." line per
+# run, then summaries (lines starting with "summary").
+#   RST_EXT_KO=... RST_EXT_COUNTERS=... selftests/bench.sh
+# Sizes:
+#   BENCH_PAIRS    throughput pairs, module unloaded/loaded interleaved (7)
+#   BENCH_SECONDS  seconds of each bulk transfer (5)
+#   BENCH_RESETS   provoked resets per reset-storm run (100000)
+#   BENCH_ROUNDS   reset-storm rounds, each with every variant (5)
+#   BENCH_TRACED   resets traced to time one probe call (2000)
+#   BENCH_NETNS    network namespaces for the memory measure (500)
+#   BENCH_PARTS    what to run ("throughput storm probe memory")
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=selftests/lib.sh
+. "$here/lib.sh"
+peer=$here/mptcp_peer.py
+stress=$here/mptcp_stress.py
+
+BENCH_PAIRS=${BENCH_PAIRS:-7}
+BENCH_SECONDS=${BENCH_SECONDS:-5}
+BENCH_RESETS=${BENCH_RESETS:-100000}
+BENCH_ROUNDS=${BENCH_ROUNDS:-5}
+BENCH_NETNS=${BENCH_NETNS:-500}
+BENCH_PARTS=${BENCH_PARTS:-throughput storm probe memory}
+
+# part NAME: true if NAME is in BENCH_PARTS
+part() {
+	[[ " $BENCH_PARTS " == *" $1 "* ]]
+}
+
+trap 'netns_cleanup; module_loaded && module_unload' EXIT
+module_loaded && module_unload
+
+# median of the arguments
+median() {
+	printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'
+}
+
+echo "kernel=$(uname -r) cpus=$(nproc) possible_cpus=$(cat /sys/devices/system/cpu/possible)" \
+	"counters=$(wc -l <"$RST_EXT_COUNTERS") pairs=$BENCH_PAIRS seconds=$BENCH_SECONDS" \
+	"resets=$BENCH_RESETS rounds=$BENCH_ROUNDS netns=$BENCH_NETNS"
+
+# --- throughput ---------------------------------------------------------------
+# Bulk MPTCP transfer from ns1 to ns2 over two subflows (two veth pairs),
+# module unloaded (A) and loaded (B) in turn: A B, B A, A B, ... so that a
+# drift of the VM's speed hits both alike.
+if part throughput; then
+net_pair
+ip -n "$ns1" mptcp limits set subflow 1
+ip -n "$ns2" mptcp limits set subflow 1
+ip -n "$ns1" mptcp endpoint add 10.0.2.1 dev ns1eth2 subflow
+
+# bulk MODULE(0|1) RUN: one transfer; prints its line, sets $mbps.
+port=20000
+bulk() {
+	local loaded=$1 run=$2 out joins
+	if [ "$loaded" = 1 ]; then
+		module_loaded || module_load
+	else
+		module_loaded && module_unload
+	fi
+	port=$((port + 1))
+	joins=$(get_counter "$ns2" MPTcpExtMPJoinAckRx)
+	ip netns exec "$ns2" "$stress" bulk-server 10.0.1.2 "$port" >/tmp/bench-server.$$ &
+	local spid=$!
+	wait_listen "$ns2" "$port" >/dev/null
+	ip netns exec "$ns1" "$stress" bulk-client 10.0.1.2 "$port" "$BENCH_SECONDS"
+	wait $spid
+	out=$(cat /tmp/bench-server.$$)
+	joins=$(($(get_counter "$ns2" MPTcpExtMPJoinAckRx) - joins))
+	local bytes=${out#bytes=}
+	bytes=${bytes%% *}
+	local secs=${out##*seconds=}
+	mbps=$(awk -v b="$bytes" -v s="$secs" 'BEGIN {printf "%.2f", b / s / 1e6}')
+	echo "throughput run=$run module=$loaded bytes=$bytes seconds=$secs MBps=$mbps subflows=$((joins + 1))"
+}
+tput_a=() tput_b=()
+for i in $(seq "$BENCH_PAIRS"); do
+	if [ $((i % 2)) = 1 ]; then order="0 1"; else order="1 0"; fi
+	for m in $order; do
+		bulk "$m" "$i"
+		if [ "$m" = 1 ]; then tput_b+=("$mbps"); else tput_a+=("$mbps"); fi
+	done
+done
+module_loaded && module_unload
+rm -f /tmp/bench-server.$$
+ma=$(median "${tput_a[@]}")
+mb=$(median "${tput_b[@]}")
+# each pair's ratio: what drifts between pairs cancels out
+ratios=()
+for i in "${!tput_a[@]}"; do
+	ratios+=("$(awk -v a="${tput_a[$i]}" -v b="${tput_b[$i]}" 'BEGIN {printf "%.4f", b / a}')")
+done
+echo "summary throughput: median without the module $ma MB/s, with $mb MB/s," \
+	"ratio of the medians $(awk -v a="$ma" -v b="$mb" 'BEGIN {printf "%.4f", b / a}')," \
+	"median of the pairs' ratios $(median "${ratios[@]}") ($BENCH_PAIRS pairs: ${ratios[*]})"
+netns_cleanup
+fi
+
+# --- reset storm ----------------------------------------------------------------
+# BENCH_RESETS MP_JOIN SYNs with unknown tokens from ns1 to a listener of
+# ns2, one generator pinned to CPU 0: each is answered by a stateless reset.
+# Variants: no probe, the module, an equivalent bpftrace script on the same
+# tracepoints.  CPU time of the whole VM from /proc/stat (user, nice,
+# system, irq, softirq, steal; USER_HZ ticks) around the generator's loop,
+# and the loop's wall time.
+# Counting the resets and the subflows that close, as the module's probes
+# do (without BTF, bpftrace cannot read tcp_send_reset's enum reason field).
+bpf_script='tracepoint:tcp:tcp_send_reset { @tx = count(); }
+tracepoint:sock:inet_sock_set_state /args->protocol == 6 && args->newstate == 7/ { @close = count(); }'
+bpftrace_ok=
+# Without BTF in the kernel, bpftrace parses the kernel's headers: those of
+# the build tree the VM booted (scripts/bench.sh passes it).
+if [ -n "${BENCH_KDIR:-}" ]; then
+	ksrc=$BENCH_KDIR/source
+	[ -d "$ksrc" ] || ksrc=$BENCH_KDIR
+	export BPFTRACE_KERNEL_SOURCE=$ksrc BPFTRACE_KERNEL_BUILD=$BENCH_KDIR
+fi
+if command -v bpftrace >/dev/null; then
+	mountpoint -q /sys/kernel/tracing || mount -t tracefs none /sys/kernel/tracing 2>/dev/null
+	if timeout 300 bpftrace -e 'tracepoint:tcp:tcp_send_reset { @ = count(); exit(); }' \
+		-c '/bin/true' >/tmp/bench-bpf-probe.$$ 2>&1; then
+		bpftrace_ok=1
+	else
+		echo "bpftrace: does not run here: $(head -5 /tmp/bench-bpf-probe.$$ | tr '\n' ' ')"
+	fi
+	rm -f /tmp/bench-bpf-probe.$$
+else
+	echo "bpftrace: not installed"
+fi
+
+# storm VARIANT ROUND: one run; prints its line, sets $cpu_ns (per reset).
+storm() {
+	local variant=$1 round=$2 bpid="" out secs ticks before after
+	case $variant in
+	module) module_load ;;
+	bpftrace)
+		bpftrace -e "$bpf_script" >/tmp/bench-bpf.$$ 2>&1 &
+		bpid=$!
+		for _ in $(seq 600); do
+			grep -q Attaching /tmp/bench-bpf.$$ && break
+			sleep 0.5
+		done
+		sleep 1
+		;;
+	esac
+	before=$(get_counter "$ns2" MPTcpExtMPJoinNoTokenFound)
+	sync
+	sleep 1
+	# The generator measures the machine's CPU time around its loop only.
+	out=$(taskset -c 0 ip netns exec "$ns1" "$stress" flood 10.0.1.1 10.0.1.2 10000 "$BENCH_RESETS")
+	after=$(get_counter "$ns2" MPTcpExtMPJoinNoTokenFound)
+	secs=${out##*seconds=}
+	ticks=${out#*busy_ticks=}
+	ticks=${ticks%% *}
+	local extra=
+	case $variant in
+	module)
+		extra=" counted=$(get_counter "$ns2" MPTcpRstExtMPJoinNoTokenReset)"
+		module_unload
+		;;
+	bpftrace)
+		kill -INT "$bpid"
+		wait "$bpid"
+		extra=" counted=$(awk '/^@tx:/ {print $2}' /tmp/bench-bpf.$$)"
+		sed 's/^/bpftrace output: /' /tmp/bench-bpf.$$
+		;;
+	esac
+	cpu_ns=$(awk -v t="$ticks" -v hz="$hz" -v n="$BENCH_RESETS" 'BEGIN {printf "%.0f", t / hz * 1e9 / n}')
+	wall_ns=$(awk -v s="$secs" -v n="$BENCH_RESETS" 'BEGIN {printf "%.0f", s * 1e9 / n}')
+	echo "storm round=$round variant=$variant resets=$((after - before))$extra cpu_ticks=$ticks" \
+		"wall_s=$secs cpu_ns_per_reset=$cpu_ns wall_ns_per_reset=$wall_ns"
+}
+if part storm; then
+net_pair
+ip netns exec "$ns2" "$peer" listen 10.0.1.2 10000 &
+lpid=$!
+wait_listen "$ns2" 10000 >/dev/null
+hz=$(getconf CLK_TCK)
+variants=(none module)
+[ -n "$bpftrace_ok" ] && variants+=(bpftrace)
+declare -A cpu=() wall=()
+for r in $(seq "$BENCH_ROUNDS"); do
+	# rotate the order from round to round
+	n=${#variants[@]}
+	for k in $(seq 0 $((n - 1))); do
+		var=${variants[$(((k + r - 1) % n))]}
+		storm "$var" "$r"
+		cpu[$var]+=" $cpu_ns"
+		wall[$var]+=" $wall_ns"
+	done
+done
+rm -f /tmp/bench-bpf.$$
+kill "$lpid"
+wait "$lpid" 2>/dev/null
+for var in "${variants[@]}"; do
+	# shellcheck disable=SC2086
+	echo "summary storm $var: median cpu_ns_per_reset $(median ${cpu[$var]}) wall_ns_per_reset $(median ${wall[$var]})"
+done
+for var in "${variants[@]}"; do
+	[ "$var" = none ] && continue
+	# shellcheck disable=SC2086
+	echo "summary storm $var cost per reset (median minus none's): cpu $(($(median ${cpu[$var]} | cut -d. -f1) - $(median ${cpu[none]} | cut -d. -f1))) ns," \
+		"wall $(($(median ${wall[$var]} | cut -d. -f1) - $(median ${wall[none]} | cut -d. -f1))) ns"
+done
+netns_cleanup
+fi
+
+# --- probe time -----------------------------------------------------------------
+# The time of one stateless reset, tcp_v4_send_reset() (which fires
+# tcp:tcp_send_reset, and so contains its probes), with no probe, with the
+# module, with bpftrace; and of the module's probe itself,
+# rst_ext_probe_send_reset().  From the function_graph tracer at depth 1,
+# with only that function in set_ftrace_filter (so only its call site is
+# patched, and its callees are not traced).  The generator's namespace
+# drops the resets it gets, so that each traced call is a reset sent.
+T=/sys/kernel/tracing
+# probe_time LABEL FUNCTION: median duration in ns over BENCH_TRACED resets
+BENCH_TRACED=${BENCH_TRACED:-2000}
+probe_time() {
+	echo 0 >$T/tracing_on
+	echo nop >$T/current_tracer
+	# (Enabling the tracer on every function crashed a TCG guest once: an
+	# int3 of the live patching hit in an unrelated function.)
+	echo "$2" >$T/set_ftrace_filter || { echo "probe time: cannot trace $2"; return 1; }
+	echo "$2" >$T/set_graph_function
+	echo 1 >$T/max_graph_depth
+	echo 8192 >$T/buffer_size_kb
+	echo function_graph >$T/current_tracer
+	echo >$T/trace
+	echo 1 >$T/tracing_on
+	taskset -c 0 ip netns exec "$ns1" "$stress" flood 10.0.1.1 10.0.1.2 10000 "$BENCH_TRACED" >/dev/null
+	echo 0 >$T/tracing_on
+	local d
+	d=$(grep -F " $2" $T/trace | grep -oE '[0-9]+\.[0-9]+ us' | awk '{print $1 * 1000}')
+	echo "probe time $1 $2: calls=$(echo "$d" | grep -c .) median_ns=$(median $d)" \
+		"min_ns=$(echo "$d" | sort -g | head -1) max_ns=$(echo "$d" | sort -g | tail -1)"
+	echo nop >$T/current_tracer
+	echo >$T/set_graph_function
+	echo >$T/set_ftrace_filter
+	echo 0 >$T/max_graph_depth
+}
+if ! part probe; then
+	:
+elif [ -d $T ] && grep -qw function_graph $T/available_tracers; then
+	net_pair
+	ip netns exec "$ns1" nft -f - <<-NFT
+	table inet rstext {
+		chain in {
+			type filter hook input priority 0;
+			tcp flags rst drop
+		}
+	}
+	NFT
+	ip netns exec "$ns2" "$peer" listen 10.0.1.2 10000 &
+	lpid=$!
+	wait_listen "$ns2" 10000 >/dev/null
+	for r in 1 2; do
+		probe_time none tcp_v4_send_reset
+		module_load
+		probe_time module tcp_v4_send_reset
+		probe_time module rst_ext_probe_send_reset
+		module_unload
+		if [ -n "$bpftrace_ok" ]; then
+			bpftrace -e "$bpf_script" >/tmp/bench-bpf.$$ 2>&1 &
+			bpid=$!
+			for _ in $(seq 600); do
+				grep -q Attaching /tmp/bench-bpf.$$ && break
+				sleep 0.5
+			done
+			sleep 1
+			probe_time bpftrace tcp_v4_send_reset
+			kill -INT "$bpid"
+			wait "$bpid"
+			rm -f /tmp/bench-bpf.$$
+		fi
+	done
+	kill "$lpid"
+	wait "$lpid" 2>/dev/null
+	netns_cleanup
+else
+	echo "probe time: no function_graph tracer"
+fi
+
+# --- memory ---------------------------------------------------------------------
+# The same BENCH_NETNS extra netns, module loaded and not: the loading
+# allocates every netns' counters and proc file, the unloading frees them.
+# Deltas of /proc/meminfo (kB), with 0 extra netns and with BENCH_NETNS.
+meminfo() {
+	awk '/^(Percpu|Slab|SUnreclaim|MemFree|VmallocUsed):/ {printf "%s=%s ", $1, $2}' /proc/meminfo | tr -d :
+}
+# load_delta: meminfo after the load minus before, "Name=kB ..."
+load_delta() {
+	local a b
+	sync
+	sleep 1
+	a=$(meminfo)
+	module_load
+	sleep 1
+	b=$(meminfo)
+	module_unload
+	sleep 1
+	awk -v a="$a" -v b="$b" 'BEGIN {
+		n = split(a, x, " "); split(b, y, " ");
+		for (i = 1; i <= n; i++) { split(x[i], p, "="); split(y[i], q, "="); printf "%s=%d ", p[1], q[2] - p[2] }
+	}'
+}
+if part memory; then
+for r in 1 2 3; do
+	echo "memory netns=0 round=$r delta_kB: $(load_delta)"
+done
+for i in $(seq "$BENCH_NETNS"); do
+	ip netns add "rstext-bench-$i"
+done
+for r in 1 2 3; do
+	echo "memory netns=$BENCH_NETNS round=$r delta_kB: $(load_delta)"
+done
+module_load
+echo "module: /proc/modules size $(awk '$1 == "mptcp_rst_ext" {print $2}' /proc/modules) bytes," \
+	"coresize $(cat /sys/module/mptcp_rst_ext/coresize), initsize $(cat /sys/module/mptcp_rst_ext/initsize)," \
+	"taint $(cat /sys/module/mptcp_rst_ext/taint)"
+module_unload
+for i in $(seq "$BENCH_NETNS"); do
+	ip netns del "rstext-bench-$i"
+done
+fi
+echo "bench: done"
