@@ -29,7 +29,7 @@ sizes=("STRESS_CI=$ci")
 for v in STRESS_CYCLES STRESS_NETNS STRESS_FUZZ STRESS_FLOOD STRESS_GENERATORS STRESS_TIME_LIMIT; do
 	[ -n "${!v:-}" ] && sizes+=("$v=${!v}")
 done
-timeout=${STRESS_VM_TIMEOUT:-$([ "$ci" = 1 ] && echo 1200 || echo 28800)}
+timeout=${STRESS_VM_TIMEOUT:-$([ "$ci" = 1 ] && echo 1200 || echo 36000)}
 
 kdir=$("$here/kernel.sh" "$variant")
 ko=$("$here/module.sh" "$variant")

@@ -14,7 +14,7 @@
 #                      established connection (10000 each / 1000 each)
 #   STRESS_FLOOD       join SYNs per concurrent generator (2000 / 1000)
 #   STRESS_GENERATORS  concurrent generators per CPU (2 / 2)
-#   STRESS_TIME_LIMIT  seconds a test may take before it fails (7200 / 600)
+#   STRESS_TIME_LIMIT  seconds a test may take before it fails (14400 / 600)
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=selftests/lib.sh
 . "$here/lib.sh"
@@ -24,7 +24,7 @@ stress=$here/mptcp_stress.py
 if [ "${STRESS_CI:-0}" = 1 ]; then
 	sizes=(10 100 1000 1000 2 600)
 else
-	sizes=(200 500 10000 2000 2 7200)
+	sizes=(200 500 10000 2000 2 14400)
 fi
 STRESS_CYCLES=${STRESS_CYCLES:-${sizes[0]}}
 STRESS_NETNS=${STRESS_NETNS:-${sizes[1]}}
