@@ -220,21 +220,6 @@ void rst_ext_pernet_unregister(void)
 	kfree(rst_ext_retired);
 }
 
-void rst_ext_counter_inc(struct net *net, unsigned int idx)
-{
-	struct rst_ext_pernet *pn;
-	u64 __percpu *counters;
-
-	if (WARN_ON_ONCE(idx >= rst_ext_ncounters))
-		return;
-	rcu_read_lock();
-	pn = net_generic(net, rst_ext_net_id);
-	counters = rcu_dereference(pn->counters);
-	if (counters)
-		this_cpu_inc(counters[idx]);
-	rcu_read_unlock();
-}
-
 void rst_ext_counter_add(struct net *net, unsigned int idx, u64 n)
 {
 	struct rst_ext_pernet *pn;

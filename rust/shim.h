@@ -111,7 +111,6 @@ int rst_ext_netstat_register(void);
 void rst_ext_netstat_unregister(void);
 
 /* Counters of a netns, in shim.c.  Callable from any context. */
-void rst_ext_counter_inc(struct net *net, unsigned int idx);
 void rst_ext_counter_add(struct net *net, unsigned int idx, __u64 n);
 __u64 rst_ext_counter_read(struct net *net, unsigned int idx);
 /* Totals of the netns torn down while the self-check was on. */

@@ -75,18 +75,17 @@ struct Net(*mut bindings::net);
 
 impl Net {
     fn inc(&self, counter: Counter) {
-        // SAFETY: `self.0` is a live netns (invariant of `Net`) and the index is in range,
-        // since the storage was allocated for `COUNTERS.len()` counters.
-        unsafe { bindings::rst_ext_counter_inc(self.0, counter.index() as u32) }
+        self.add(counter, 1);
     }
 
     fn add(&self, counter: Counter, n: u64) {
-        // SAFETY: as in `inc`.
+        // SAFETY: `self.0` is a live netns (invariant of `Net`) and the index is in range,
+        // since the storage was allocated for `COUNTERS.len()` counters.
         unsafe { bindings::rst_ext_counter_add(self.0, counter.index() as u32, n) }
     }
 
     fn read(&self, counter: Counter) -> u64 {
-        // SAFETY: as in `inc`.
+        // SAFETY: as in `add`.
         unsafe { bindings::rst_ext_counter_read(self.0, counter.index() as u32) }
     }
 
