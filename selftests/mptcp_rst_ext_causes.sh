@@ -168,6 +168,60 @@ chk_counter "$ns1" MPTcpExtMPJoinSynAckHMacFailure 1
 netns_cleanup
 test_end
 
+# fake_server_join MODE: the client ($ns1, a real kernel with a subflow
+# endpoint) connects to the scripted fake server of $ns2 (mptcp_craft.py
+# server), which answers the join's SYN as MODE says (ok, no-mpj,
+# bad-hmac); $fake_out is what the fake printed.  The fake's own stack has
+# no socket on the port: its RSTs are dropped, not the fake's (marked).
+fake_server_join() {
+	local ready until fpid cpid
+	join_pair 1
+	nft_out "$ns2" "meta mark != 0x5253 tcp sport 10000 tcp flags & rst == rst drop"
+	ready=$(mktemp -u)
+	until=$(mktemp -u)
+	ip netns exec "$ns2" "$craft" server 10.0.1.2 10000 "$1" "$ready" >"$ready.out" 2>&1 &
+	fpid=$!
+	for _ in $(seq 300); do
+		[ -e "$ready" ] && break
+		sleep 0.1
+	done
+	ip netns exec "$ns1" "$peer" client 10.0.1.2 10000 --bytes 0 --idle --hold 60 --until "$until" &
+	cpid=$!
+	wait "$fpid" || fail "fake server: $(tr '\n' ' ' <"$ready.out")"
+	fake_out=$(cat "$ready.out")
+	touch "$until"
+	wait "$cpid" || fail "client failed"
+	rm -f "$ready" "$ready.out" "$until"
+}
+
+test_begin "fake server, valid join: the fake's HMACs are right, no reset"
+fake_server_join ok
+[ "$fake_out" = joined ] || fail "fake server: '$fake_out', expected joined"
+chk_rst_ext "$ns1"
+chk_rst_ext "$ns2"
+chk_counter "$ns1" MPTcpExtMPJoinSynAckRx 1
+netns_cleanup
+test_end
+
+test_begin "fake server, SYN/ACK without MP_JOIN: MPJoinSynAckNoMPJoin on the client, EMPTCP"
+fake_server_join no-mpj
+[ "$fake_out" = reason=1 ] || fail "fake server: '$fake_out', expected reason=1"
+chk_rst_ext "$ns1" MPJoinSynAckNoMPJoin=1 TxMptcp=1
+chk_rst_ext "$ns2"
+chk_counter "$ns1" MPTcpExtMPJoinSynAckHMacFailure 0
+netns_cleanup
+test_end
+
+test_begin "fake server, SYN/ACK with a bad HMAC: MPJoinSynAckHMacFail (= the kernel's), EMPTCP"
+fake_server_join bad-hmac
+[ "$fake_out" = reason=1 ] || fail "fake server: '$fake_out', expected reason=1"
+chk_rst_ext "$ns1" MPJoinSynAckHMacFail=1 TxMptcp=1
+chk_rst_ext "$ns2"
+chk_counter "$ns1" MPTcpExtMPJoinSynAckHMacFailure 1
+chk_counter "$ns1" MPTcpExtMPJoinSynAckRx 0
+netns_cleanup
+test_end
+
 # two_phase SERVER_OPTS CLIENT_OPTS COUNTER NS N: a connection from $ns1
 # to $ns2, held open by the client; once COUNTER reaches 1 in NS, the file
 # $act appears (for a peer given --until $act), then, once N MPTCP resets

@@ -62,36 +62,14 @@ import sys
 import threading
 import time
 
+from mptcp_craft import TCPOPT_MPTCP, checksum, mptcp_suboption, tcp_segment
+
 IPPROTO_MPTCP = getattr(socket, "IPPROTO_MPTCP", 262)
-TCPOPT_MPTCP = 30
 FIN, SYN, RST, PSH, ACK = 0x01, 0x02, 0x04, 0x08, 0x10
 # MPTCP suboptions (RFC 8684)
 MPC, MPJ, DSS, ADD_ADDR, RM_ADDR, MP_PRIO, MP_FAIL, MP_FASTCLOSE, MP_TCPRST = range(9)
 # SO_MARK of the fake peer's packets (fuzz-est)
 FUZZ_MARK = 0x5253
-
-
-def checksum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack(f"!{len(data) // 2}H", data))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
-
-
-def tcp_segment(src, dst, sport, dport, seq, ack, flags, options, payload=b"", pad=True):
-    if pad:
-        options += b"\1" * (-len(options) % 4)
-    options = options[:40]
-    doff = (20 + len(options) + 3) // 4
-    options += b"\0" * (doff * 4 - 20 - len(options))
-    hdr = struct.pack("!HHIIBBHHH", sport, dport, seq & 0xFFFFFFFF, ack & 0xFFFFFFFF,
-                      doff << 4, flags, 65535, 0, 0)
-    seg = hdr + options + payload
-    pseudo = socket.inet_aton(src) + socket.inet_aton(dst) + struct.pack("!BBH", 0, 6, len(seg))
-    csum = checksum(pseudo + seg)
-    return seg[:16] + struct.pack("!H", csum) + seg[18:]
 
 
 def raw_tx():
@@ -400,24 +378,6 @@ class FakePeer:
             doff = (tcp[12] >> 4) * 4
             out.append((tcp[13], seq, ack, tcp[20:doff]))
 
-    @staticmethod
-    def mptcp_sub(options, subtype):
-        i = 0
-        while i < len(options):
-            kind = options[i]
-            if kind == 0:
-                break
-            if kind == 1:
-                i += 1
-                continue
-            if i + 1 >= len(options) or options[i + 1] < 2:
-                break
-            length = options[i + 1]
-            if kind == TCPOPT_MPTCP and length > 2 and options[i + 2] >> 4 == subtype:
-                return options[i:i + length]
-            i += length
-        return None
-
     def connect(self):
         """MP_CAPABLE handshake; True when established."""
         rnd = self.rnd
@@ -428,7 +388,7 @@ class FakePeer:
         while time.monotonic() < deadline:
             for flags, seq, ack, opts in self.recv(sport, deadline - time.monotonic()):
                 if flags & (SYN | ACK) == SYN | ACK and ack == (isn + 1) & 0xFFFFFFFF:
-                    mpc = self.mptcp_sub(opts, MPC)
+                    mpc = mptcp_suboption(opts, MPC)
                     if not mpc or len(mpc) != 12:
                         return False
                     self.remote_key = mpc[4:12]
