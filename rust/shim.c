@@ -184,6 +184,18 @@ static int rst_ext_retired_show(struct seq_file *seq, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(rst_ext_retired);
 
+static struct kretprobe rst_ext_join_krp, rst_ext_netstat_krp;
+
+/* Calls a kretprobe missed for want of a free instance (or by recursion). */
+static int rst_ext_missed_show(struct seq_file *seq, void *v)
+{
+	seq_printf(seq, "subflow_syn_recv_sock %lu\nnetstat_seq_show %lu\n",
+		   rst_ext_join_krp.nmissed + rst_ext_join_krp.kp.nmissed,
+		   rst_ext_netstat_krp.nmissed + rst_ext_netstat_krp.kp.nmissed);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(rst_ext_missed);
+
 int rst_ext_pernet_register(unsigned int ncounters)
 {
 	int err;
@@ -202,6 +214,8 @@ int rst_ext_pernet_register(unsigned int ncounters)
 	rst_ext_debugfs = debugfs_create_dir(KBUILD_MODNAME, NULL);
 	debugfs_create_file("retired", 0444, rst_ext_debugfs, NULL,
 			    &rst_ext_retired_fops);
+	debugfs_create_file("missed", 0444, rst_ext_debugfs, NULL,
+			    &rst_ext_missed_fops);
 	kernel_param_lock(THIS_MODULE);
 	rst_ext_ready = true;
 	kernel_param_unlock(THIS_MODULE);
@@ -677,8 +691,13 @@ int rst_ext_netstat_register(void)
 
 	if (!rst_ext_netstat)
 		return 0;
-	/* Enough instances for concurrent readers on every CPU. */
-	rst_ext_netstat_krp.maxactive = 4 * num_possible_cpus();
+	/*
+	 * One instance per reader inside netstat_seq_show() at once: more
+	 * than one per CPU, as the show allocates (GFP_KERNEL) and, with
+	 * CONFIG_PREEMPT, can be preempted.  A reader that finds none gets
+	 * the file without our block; debugfs "missed" counts those.
+	 */
+	rst_ext_netstat_krp.maxactive = max(8 * num_possible_cpus(), 64U);
 	err = register_kretprobe(&rst_ext_netstat_krp);
 	if (err) {
 		pr_err("cannot hook /proc/net/netstat (netstat_seq_show): %d; load with netstat=0 to do without\n",

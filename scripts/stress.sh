@@ -26,7 +26,8 @@ done
 # The sizes are the selftest's (full, or CI's with STRESS_CI=1); STRESS_*
 # variables of the environment are passed on and win over them.
 sizes=("STRESS_CI=$ci")
-for v in STRESS_CYCLES STRESS_NETNS STRESS_FUZZ STRESS_FLOOD STRESS_GENERATORS STRESS_TIME_LIMIT; do
+for v in STRESS_CYCLES STRESS_NETNS STRESS_FUZZ STRESS_FLOOD STRESS_GENERATORS STRESS_TIME_LIMIT \
+	STRESS_READERS STRESS_READS; do
 	[ -n "${!v:-}" ] && sizes+=("$v=${!v}")
 done
 timeout=${STRESS_VM_TIMEOUT:-$([ "$ci" = 1 ] && echo 1200 || echo 36000)}

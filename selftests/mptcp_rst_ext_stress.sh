@@ -15,6 +15,8 @@
 #   STRESS_FLOOD       join SYNs per concurrent generator (2000 / 1000)
 #   STRESS_GENERATORS  concurrent generators per CPU (2 / 2)
 #   STRESS_TIME_LIMIT  seconds a test may take before it fails (14400 / 600)
+#   STRESS_READERS     concurrent readers of /proc/net/netstat (256 / 64),
+#                      STRESS_READS reads each (200 / 20)
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=selftests/lib.sh
 . "$here/lib.sh"
@@ -22,9 +24,9 @@ peer=$here/mptcp_peer.py
 stress=$here/mptcp_stress.py
 
 if [ "${STRESS_CI:-0}" = 1 ]; then
-	sizes=(10 100 1000 1000 2 600)
+	sizes=(10 100 1000 1000 2 600 64 20)
 else
-	sizes=(200 500 10000 2000 2 14400)
+	sizes=(200 500 10000 2000 2 14400 256 200)
 fi
 STRESS_CYCLES=${STRESS_CYCLES:-${sizes[0]}}
 STRESS_NETNS=${STRESS_NETNS:-${sizes[1]}}
@@ -32,6 +34,8 @@ STRESS_FUZZ=${STRESS_FUZZ:-${sizes[2]}}
 STRESS_FLOOD=${STRESS_FLOOD:-${sizes[3]}}
 STRESS_GENERATORS=${STRESS_GENERATORS:-${sizes[4]}}
 STRESS_TIME_LIMIT=${STRESS_TIME_LIMIT:-${sizes[5]}}
+STRESS_READERS=${STRESS_READERS:-${sizes[6]}}
+STRESS_READS=${STRESS_READS:-${sizes[7]}}
 ncpu=$(nproc)
 
 # A netns with no traffic, kept for the whole run: its /proc/net/netstat is
@@ -61,7 +65,8 @@ bg_start() {
 trap 'bg_stop; netns_cleanup; ip netns del "$nsq"; module_loaded && module_unload' EXIT
 tap_start
 echo "# sizes: cycles=$STRESS_CYCLES netns=$STRESS_NETNS fuzz=$STRESS_FUZZ flood=$STRESS_FLOOD" \
-	"generators=$STRESS_GENERATORS/cpu cpus=$ncpu time_limit=${STRESS_TIME_LIMIT}s"
+	"generators=$STRESS_GENERATORS/cpu readers=$STRESS_READERS reads=$STRESS_READS cpus=$ncpu" \
+	"time_limit=${STRESS_TIME_LIMIT}s"
 
 module_loaded && module_unload
 netstat_before=$(ip netns exec "$nsq" cat /proc/net/netstat)
@@ -375,6 +380,30 @@ if run module_load; then
 	done
 	kill $root_pid $nobody_pid
 	wait $root_pid $nobody_pid 2>/dev/null
+	netns_cleanup
+	run module_unload
+fi
+took
+test_end
+
+# The block comes from a kretprobe on netstat_seq_show(), whose instances
+# are a fixed pool: a reader that finds none gets the file without the
+# block (debugfs "missed" counts it).  Many more readers than CPUs, each
+# read a new open (seq_file), racing inside the show (it allocates, and the
+# debug kernel is CONFIG_PREEMPT).
+test_begin "$STRESS_READERS concurrent readers of /proc/net/netstat, $STRESS_READS reads each: the block in every read"
+if run module_load; then
+	netns_new nsr
+	if out=$(timeout "$STRESS_TIME_LIMIT" ip netns exec "$nsr" "$stress" readers \
+		"$STRESS_READERS" "$STRESS_READS" "$RST_EXT_PREFIX" 2>&1); then
+		n=$(echo "$out" | sed -n 's/.*incomplete=\([0-9]*\).*/\1/p')
+	else
+		fail "readers: $out"
+	fi
+	missed=$(awk '$1 == "netstat_seq_show" {print $2}' /sys/kernel/debug/mptcp_rst_ext/missed)
+	echo "# $out; kretprobe missed: $missed"
+	[ "${n:-}" = 0 ] || fail "${n:-some} reads of /proc/net/netstat lacked the block"
+	[ "$missed" = 0 ] || fail "the netstat_seq_show kretprobe missed $missed calls"
 	netns_cleanup
 	run module_unload
 fi

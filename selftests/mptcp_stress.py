@@ -40,6 +40,10 @@ transfer between two real stacks.
       exactly that (in /proc/net/mptcp_rst_ext and, if the module appends
       there, /proc/net/netstat, next to the kernel's MPJoinNoTokenFound).
       Prints "netns=N resets=N failed=N".
+  mptcp_stress.py readers N READS PREFIX
+      fork N readers that start together and each open and read
+      /proc/net/netstat READS times; a read is complete when it has the two
+      lines (names, values) of PREFIX.  Prints "reads=N incomplete=N".
   mptcp_stress.py sink ADDR PORT
       accept MPTCP connections and read and discard, until SIGTERM.
   mptcp_stress.py bulk-server ADDR PORT
@@ -648,6 +652,36 @@ def sink(addr, port):
                 s.close()
 
 
+def readers(n, reads, prefix):
+    start_r, start_w = os.pipe()
+    done_r, done_w = os.pipe()
+    tag = (prefix + ":").encode()
+    pids = []
+    for _ in range(n):
+        pid = os.fork()
+        if pid == 0:
+            os.close(start_w)
+            os.read(start_r, 1)  # EOF once the parent closes its end
+            bad = 0
+            for _ in range(reads):
+                with open("/proc/net/netstat", "rb") as f:
+                    lines = f.read().split(b"\n")
+                if sum(line.startswith(tag) for line in lines) != 2:
+                    bad += 1
+            os.write(done_w, struct.pack("I", bad))
+            os._exit(0)
+        pids.append(pid)
+    os.close(start_r)
+    os.close(start_w)  # go
+    os.close(done_w)
+    bad = 0
+    for _ in range(n):
+        bad += struct.unpack("I", os.read(done_r, 4))[0]
+    failed = sum(os.waitpid(pid, 0)[1] != 0 for pid in pids)
+    print(f"reads={n * reads} incomplete={bad}")
+    return 1 if failed else 0
+
+
 def bulk_server(addr, port):
     with mptcp_socket() as ls:
         ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -697,6 +731,8 @@ def main(argv):
         return fuzz_est(a[0], a[1], int(a[2]), int(a[3]), int(a[4]), int(a[5]))
     if cmd == "churn" and len(a) == 2:
         return churn(int(a[0]), int(a[1]))
+    if cmd == "readers" and len(a) == 3:
+        return readers(int(a[0]), int(a[1]), a[2])
     if cmd == "sink" and len(a) == 2:
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         return sink(a[0], int(a[1]))
