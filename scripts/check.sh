@@ -16,8 +16,9 @@ for v in "${variants[@]}"; do
 	*) echo "check: unknown variant '$v' (normal or debug)" >&2; exit 2 ;;
 	esac
 done
-# The selftests, each run in its own VM boot.
-tests=(mptcp_rst_ext.sh mptcp_rst_ext_causes.sh)
+# The selftests, each run in its own VM boot; the reliability one at its CI
+# size (STRESS_CI=1; make stress runs the full size).
+tests=(mptcp_rst_ext.sh mptcp_rst_ext_causes.sh mptcp_rst_ext_stress.sh)
 
 out=$repo/out
 mkdir -p "$out"
@@ -117,7 +118,7 @@ for variant in "${variants[@]}"; do
 	for t in "${tests[@]}"; do
 		name=${t%.sh}
 		timed "vm-$variant-$name" "$here/vm.sh" "$kdir" "$vout/$name" --timeout "$vm_timeout" -- \
-			env RST_EXT_KO="$ko" RST_EXT_COUNTERS="$out/counters.tsv" "$repo/selftests/$t"
+			env RST_EXT_KO="$ko" RST_EXT_COUNTERS="$out/counters.tsv" STRESS_CI=1 "$repo/selftests/$t"
 		vm_rc=$?
 		cp "$vout/$name/guest.log" "$vout/$name.tap" 2>/dev/null || : >"$vout/$name.tap"
 		count_tap "$vout/$name.tap" "$variant: $t"

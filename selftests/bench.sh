@@ -131,20 +131,28 @@ else
 	echo "bpftrace: not installed"
 fi
 
+# bpf_start: the bpftrace script running (output in /tmp/bench-bpf.PID,
+# its pid in $bpid), once its probes are attached; bpf_stop: ended.
+bpf_start() {
+	bpftrace -e "$bpf_script" >/tmp/bench-bpf.$$ 2>&1 &
+	bpid=$!
+	for _ in $(seq 600); do
+		grep -q Attaching /tmp/bench-bpf.$$ && break
+		sleep 0.5
+	done
+	sleep 1
+}
+bpf_stop() {
+	kill -INT "$bpid"
+	wait "$bpid"
+}
+
 # storm VARIANT ROUND: one run; prints its line, sets $cpu_ns (per reset).
 storm() {
 	local variant=$1 round=$2 bpid="" out secs ticks before after
 	case $variant in
 	module) module_load ;;
-	bpftrace)
-		bpftrace -e "$bpf_script" >/tmp/bench-bpf.$$ 2>&1 &
-		bpid=$!
-		for _ in $(seq 600); do
-			grep -q Attaching /tmp/bench-bpf.$$ && break
-			sleep 0.5
-		done
-		sleep 1
-		;;
+	bpftrace) bpf_start ;;
 	esac
 	before=$(get_counter "$ns2" MPTcpExtMPJoinNoTokenFound)
 	sync
@@ -162,8 +170,7 @@ storm() {
 		module_unload
 		;;
 	bpftrace)
-		kill -INT "$bpid"
-		wait "$bpid"
+		bpf_stop
 		extra=" counted=$(awk '/^@tx:/ {print $2}' /tmp/bench-bpf.$$)"
 		sed 's/^/bpftrace output: /' /tmp/bench-bpf.$$
 		;;
@@ -264,16 +271,9 @@ elif [ -d $T ] && grep -qw function_graph $T/available_tracers; then
 		probe_time module rst_ext_probe_send_reset
 		module_unload
 		if [ -n "$bpftrace_ok" ]; then
-			bpftrace -e "$bpf_script" >/tmp/bench-bpf.$$ 2>&1 &
-			bpid=$!
-			for _ in $(seq 600); do
-				grep -q Attaching /tmp/bench-bpf.$$ && break
-				sleep 0.5
-			done
-			sleep 1
+			bpf_start
 			probe_time bpftrace tcp_v4_send_reset
-			kill -INT "$bpid"
-			wait "$bpid"
+			bpf_stop
 			rm -f /tmp/bench-bpf.$$
 		fi
 	done
