@@ -275,6 +275,11 @@ join_pair 1
 # The client's fastclose RST on the joined subflow never arrives: the
 # server resets that subflow itself when the first one brings MP_FASTCLOSE.
 nft_out "$ns1" "ip saddr 10.0.2.1 tcp flags rst drop"
+# That reset comes 1 s late, after the client has reset both subflows:
+# otherwise, on a slow (debug) kernel, the server's reset can be processed
+# (veth: in the client's task, at its next local_bh_enable()) between the
+# client's two, which then sends one and receives one (RxUnspec).
+tc -n "$ns2" qdisc add dev ns2eth2 root netem delay 1000ms
 act=$(mktemp -u) done=$(mktemp -u)
 two_phase "" "--linger0 --until $act" MPTcpExtMPJoinAckRx "$ns2" 3
 chk_rst_ext "$ns1" FastcloseTxReset=2 TxUnspec=2
