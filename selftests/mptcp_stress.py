@@ -55,7 +55,6 @@ transfer between two real stacks.
 Exit status 0 on success, 1 otherwise, with a reason on stderr.
 """
 import errno
-import hashlib
 import os
 import random
 import select
@@ -66,14 +65,13 @@ import sys
 import threading
 import time
 
-from mptcp_craft import TCPOPT_MPTCP, checksum, mptcp_suboption, tcp_segment
+from mptcp_craft import (FAKE_MARK, TCPOPT_MPTCP, checksum, mptcp_idsn, mptcp_suboption,
+                         mptcp_token, tcp_segment)
 
 IPPROTO_MPTCP = getattr(socket, "IPPROTO_MPTCP", 262)
 FIN, SYN, RST, PSH, ACK = 0x01, 0x02, 0x04, 0x08, 0x10
 # MPTCP suboptions (RFC 8684)
 MPC, MPJ, DSS, ADD_ADDR, RM_ADDR, MP_PRIO, MP_FAIL, MP_FASTCLOSE, MP_TCPRST = range(9)
-# SO_MARK of the fake peer's packets (fuzz-est)
-FUZZ_MARK = 0x5253
 
 
 def raw_tx():
@@ -345,7 +343,7 @@ class FakePeer:
         self.tx = raw_tx()
         # The caller's nft rule drops the RSTs of its stack from our ports,
         # not ours: they carry this mark.
-        self.tx.setsockopt(socket.SOL_SOCKET, socket.SO_MARK, FUZZ_MARK)
+        self.tx.setsockopt(socket.SOL_SOCKET, socket.SO_MARK, FAKE_MARK)
         self.rx = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_TCP)
         self.rx.setblocking(False)
         self.rx.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 22)
@@ -402,12 +400,11 @@ class FakePeer:
                     self.send(sport, self.seq, self.ack, ACK,
                               struct.pack("!BBBB", TCPOPT_MPTCP, 20, (MPC << 4) | 1, 0x01) +
                               self.local_key + self.remote_key)
-                    rhash = hashlib.sha256(self.remote_key).digest()
-                    self.token = struct.unpack("!I", rhash[:4])[0]
+                    self.token = mptcp_token(self.remote_key)
                     # Data sequence numbers start after the IDSNs (RFC 8684 3.1).
                     self.isn = isn
-                    self.dsn = (struct.unpack("!Q", hashlib.sha256(self.local_key).digest()[24:])[0] + 1) % (1 << 64)
-                    self.data_ack = (struct.unpack("!Q", rhash[24:])[0] + 1) % (1 << 64)
+                    self.dsn = (mptcp_idsn(self.local_key) + 1) % (1 << 64)
+                    self.data_ack = (mptcp_idsn(self.remote_key) + 1) % (1 << 64)
                     return True
         return False
 
