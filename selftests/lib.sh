@@ -241,13 +241,15 @@ chk_invariants() {
 	done
 }
 
-# wait_counter NS NAME N: until the counter reaches N (30 s at most), so that
+# wait_counter NS NAME N: until the counter reaches N (300 polls, 120 s at
+# most: a poll takes seconds on the debug kernel under TCG), so that
 # the exact checks that follow do not race the kernel.
 wait_counter() {
-	local i got
+	local i got end=$((SECONDS + 120))
 	for i in $(seq 300); do
 		got=$(nsexec "$1" nstat -asz "$2" | awk 'NR==2 {print $2}')
 		[ "${got:-0}" -ge "$3" ] && return 0
+		[ "$SECONDS" -ge "$end" ] && break
 		sleep 0.1
 	done
 	fail "$2 in $1 stayed at ${got:-0}, waited for $3"

@@ -243,25 +243,56 @@ two_phase() {
 	rm -f "$act" "$done"
 }
 
-# wait_resets N: until ns1 and ns2 together sent N MPTCP resets (30 s at most).
+# wait_resets N: until ns1 and ns2 together sent N MPTCP resets (300 polls,
+# 120 s at most: a poll takes seconds on the debug kernel under TCG).
 wait_resets() {
-	local i a b
+	local i a b end=$((SECONDS + 120))
 	for i in $(seq 300); do
 		a=$(ip netns exec "$ns1" nstat -asz 'MPTcpRstExtTx*' | awk 'NR>1 && !/Stateless/ {s += $2} END {print s + 0}')
 		b=$(ip netns exec "$ns2" nstat -asz 'MPTcpRstExtTx*' | awk 'NR>1 && !/Stateless/ {s += $2} END {print s + 0}')
 		[ $((a + b)) -ge "$1" ] && return 0
+		[ "$SECONDS" -ge "$end" ] && break
 		sleep 0.1
 	done
 	fail "$((a + b)) MPTCP resets sent, waited for $1"
 }
 
-test_begin "join racing a closing connection (SYN/ACK delayed, DATA_FIN first): MPJoinNotEstablished, EMPTCP"
+# wait_msk_state NS STATE: until an MPTCP socket of NS is in STATE (ss -M).
+wait_msk_state() {
+	local i end=$((SECONDS + 120))
+	for i in $(seq 300); do
+		ip netns exec "$1" ss -HMn state "$2" | grep -q . && return 0
+		[ "$SECONDS" -ge "$end" ] && break
+		sleep 0.1
+	done
+	fail "no MPTCP socket in $2 in $1: $(ip netns exec "$1" ss -HMn | tr -s ' \n' ' ')"
+	return 1
+}
+
+test_begin "join racing a closing connection (SYN/ACK held back, DATA_FIN first): MPJoinNotEstablished, EMPTCP"
 join_pair 1
-# Only the join uses the second path: its SYN/ACK arrives 2 s late, after
-# the server's DATA_FIN has taken the client's connection to CLOSE_WAIT.
-tc -n "$ns2" qdisc add dev ns2eth2 root netem delay 2000ms
+# Only the join uses the second path.  Its SYN/ACKs are dropped until the
+# server's DATA_FIN has taken the client's connection to CLOSE_WAIT; the
+# next one (retransmitted: the server still listens) then completes a join
+# on a connection that is no longer established.  No timing is involved.
+nft_out "$ns2" "ip daddr 10.0.2.1 tcp flags & (syn | ack) == syn | ack drop"
 act=$(mktemp -u) done=$(mktemp -u)
-two_phase "--until $act" "--idle --until $done" MPTcpExtMPJoinSynRx "$ns2" 1
+ip netns exec "$ns2" "$peer" server 10.0.1.2 10000 --until "$act" &
+spid=$!
+wait_listen "$ns2" 10000
+ip netns exec "$ns1" "$peer" client 10.0.1.2 10000 --hold 60 --idle --until "$done" &
+cpid=$!
+if wait_counter "$ns2" MPTcpExtMPJoinSynRx 1; then
+	touch "$act"
+	if wait_msk_state "$ns1" close-wait; then
+		ip netns exec "$ns2" nft delete table inet rstext
+		wait_resets 1
+	fi
+fi
+touch "$act" "$done"
+wait $cpid || fail "client failed"
+wait $spid || fail "server failed"
+rm -f "$act" "$done"
 chk_rst_ext "$ns1" MPJoinNotEstablished=1 TxMptcp=1
 chk_rst_ext "$ns2"
 # The kernel counts a SYN/ACK only once the join is accepted.
