@@ -66,7 +66,7 @@ import threading
 import time
 
 from mptcp_craft import (FAKE_MARK, TCPOPT_MPTCP, checksum, mptcp_idsn, mptcp_suboption,
-                         mptcp_token, tcp_segment)
+                         mptcp_token, parse_tcp, tcp_segment)
 
 IPPROTO_MPTCP = getattr(socket, "IPPROTO_MPTCP", 262)
 FIN, SYN, RST, PSH, ACK = 0x01, 0x02, 0x04, 0x08, 0x10
@@ -372,13 +372,10 @@ class FakePeer:
                     return out
                 select.select([self.rx], [], [], min(left, 0.05))
                 continue
-            ihl = (pkt[0] & 0x0F) * 4
-            tcp = pkt[ihl:]
-            psrc, pdst, seq, ack = struct.unpack("!HHII", tcp[:12])
-            if socket.inet_ntoa(pkt[12:16]) != self.dst or psrc != self.dport or pdst != sport:
+            src, _, psrc, pdst, seq, ack, flags, opts, _ = parse_tcp(pkt)
+            if src != self.dst or psrc != self.dport or pdst != sport:
                 continue
-            doff = (tcp[12] >> 4) * 4
-            out.append((tcp[13], seq, ack, tcp[20:doff]))
+            out.append((flags, seq, ack, opts))
 
     def connect(self):
         """MP_CAPABLE handshake; True when established."""
