@@ -20,11 +20,22 @@ the selftests, for what a real kernel never sends.
       expects: "ok", a third ACK with the right HMAC ("joined"), which is
       then acknowledged; otherwise a RST on the join subflow, whose
       MP_TCPRST reason it prints ("reason=N" or "reason=none").  30 s at most.
+  mptcp_craft.py client-join SRC DST DPORT MODE
+      be an MPTCP v1 client from SRC (source ports 40000-40999; the caller
+      drops the RSTs its own stack sends from them): open a connection with
+      DST:DPORT, send one byte (the listener's connection is then fully
+      established), send an MP_JOIN SYN for its token and, its SYN/ACK
+      received, the join's third ACK with the right HMAC: at once (MODE
+      "ok"), or after a DATA_FIN that the listener acknowledged (MODE
+      "after-fin": the listener's connection is in CLOSE_WAIT).  A RST on
+      the join subflow within 3 s: its MP_TCPRST reason is printed
+      ("reason=N" or "reason=none"), exit 0 for "after-fin"; none: "joined",
+      exit 0 for "ok".
 """
 import hashlib
 import hmac
-import os
 import random
+import select
 import socket
 import struct
 import sys
@@ -35,7 +46,7 @@ MPTCPOPT_MP_CAPABLE = 0
 MPTCPOPT_MP_JOIN = 1
 MPTCPOPT_DSS = 2
 MPTCPOPT_RST = 8
-SYN, RST, ACK = 0x02, 0x04, 0x10
+SYN, RST, PSH, ACK = 0x02, 0x04, 0x08, 0x10
 # SO_MARK of the fake peer's packets: the caller's nft rules drop the RSTs
 # of the fake's own stack, not the fake's.
 FAKE_MARK = 0x5253
@@ -233,6 +244,207 @@ class FakeServer:
         return 1
 
 
+class FakeClient:
+    """The client side of MPTCP v1 on raw sockets: the MP_CAPABLE handshake,
+    then whatever the caller sends.  Source ports from SPORT_BASE..+999: the
+    caller drops the RSTs its own stack sends from them (ours are marked)."""
+
+    def __init__(self, src, dst, dport, rnd, sport_base):
+        self.src, self.dst, self.dport, self.rnd = src, dst, dport, rnd
+        self.sport_base = sport_base
+        self.tx = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_TCP)
+        self.tx.setsockopt(socket.SOL_SOCKET, socket.SO_MARK, FAKE_MARK)
+        self.rx = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_TCP)
+        self.rx.setblocking(False)
+        self.rx.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 22)
+        self.next_port = rnd.randrange(1000)
+        self.sport = None
+
+    def port(self):
+        p = self.sport_base + self.next_port % 1000
+        self.next_port += 1
+        return p
+
+    def send(self, sport, seq, ack, flags, options, payload=b""):
+        seg = tcp_segment(self.src, self.dst, sport, self.dport, seq, ack, flags, options, payload)
+        self.tx.sendto(seg, (self.dst, 0))
+
+    def recv(self, sport, timeout):
+        """Packets from the peer to sport until timeout: (flags, seq, ack, options)."""
+        deadline = time.monotonic() + timeout
+        out = []
+        while True:
+            try:
+                pkt = self.rx.recv(65535)
+            except BlockingIOError:
+                left = deadline - time.monotonic()
+                if left <= 0 or out:
+                    return out
+                select.select([self.rx], [], [], min(left, 0.05))
+                continue
+            src, _, psrc, pdst, seq, ack, flags, opts, _ = parse_tcp(pkt)
+            if src != self.dst or psrc != self.dport or pdst != sport:
+                continue
+            out.append((flags, seq, ack, opts))
+
+    def connect(self):
+        """MP_CAPABLE handshake; True when established."""
+        rnd = self.rnd
+        sport = self.port()
+        isn = rnd.getrandbits(32)
+        self.send(sport, isn, 0, SYN, struct.pack("!BBBB", TCPOPT_MPTCP, 4, (MPTCPOPT_MP_CAPABLE << 4) | 1, 0x01))
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            for flags, seq, ack, opts in self.recv(sport, deadline - time.monotonic()):
+                if flags & (SYN | ACK) == SYN | ACK and ack == (isn + 1) & 0xFFFFFFFF:
+                    mpc = mptcp_suboption(opts, MPTCPOPT_MP_CAPABLE)
+                    if not mpc or len(mpc) != 12:
+                        return False
+                    self.remote_key = mpc[4:12]
+                    self.local_key = struct.pack("!Q", rnd.getrandbits(64))
+                    self.sport, self.seq, self.ack = sport, isn + 1, seq + 1
+                    # Third ACK: MP_CAPABLE with both keys (RFC 8684 3.1).
+                    self.send(sport, self.seq, self.ack, ACK,
+                              struct.pack("!BBBB", TCPOPT_MPTCP, 20, (MPTCPOPT_MP_CAPABLE << 4) | 1, 0x01) +
+                              self.local_key + self.remote_key)
+                    self.token = mptcp_token(self.remote_key)
+                    # Data sequence numbers start after the IDSNs (RFC 8684 3.1).
+                    self.isn = isn
+                    self.dsn = (mptcp_idsn(self.local_key) + 1) % (1 << 64)
+                    self.data_ack = (mptcp_idsn(self.remote_key) + 1) % (1 << 64)
+                    return True
+        return False
+
+    def dss(self, length, rnd=None, fin=False):
+        """A DSS with a data ACK and the mapping of the next length bytes (and
+        a DATA_FIN after them, with fin); with rnd, one of its fields is wrong."""
+        dsn, ssn, ack = self.dsn, (self.seq - self.isn) & 0xFFFFFFFF, self.data_ack
+        mlen = length
+        if fin:
+            # A DATA_FIN takes one data sequence number; alone, it maps no
+            # subflow byte: its subflow sequence number is 0 (RFC 8684 3.3.3).
+            mlen += 1
+            if not length:
+                ssn = 0
+        if rnd:
+            what = rnd.randrange(5)
+            if what == 0:
+                dsn = (dsn + rnd.choice([-1, 1, 1000, 1 << 32, rnd.getrandbits(64)])) % (1 << 64)
+            elif what == 1:
+                ssn = (ssn + rnd.choice([-1, 1, 1000, rnd.getrandbits(32)])) & 0xFFFFFFFF
+            elif what == 2:
+                mlen = rnd.choice([0, 1, max(0, length - 1), length + 1, 0xFFFF])
+            elif what == 3:
+                ack = (ack + rnd.choice([1, 1 << 20, rnd.getrandbits(64)])) % (1 << 64)
+            else:
+                return bytes([TCPOPT_MPTCP, 28, MPTCPOPT_DSS << 4, 0x0F]) + struct.pack(
+                    "!QQIHH", ack, dsn, ssn, mlen, rnd.getrandbits(16))  # a checksum nobody asked for
+        return bytes([TCPOPT_MPTCP, 26, MPTCPOPT_DSS << 4, 0x1F if fin else 0x0F]) + struct.pack(
+            "!QQIH", ack, dsn, ssn, mlen)
+
+    def data(self, payload, options=None):
+        """In-order data with a valid mapping (or options given)."""
+        self.send(self.sport, self.seq, self.ack, ACK | PSH, options or self.dss(len(payload)), payload)
+        self.seq = (self.seq + len(payload)) & 0xFFFFFFFF
+        self.dsn = (self.dsn + len(payload)) % (1 << 64)
+
+    def data_fin(self):
+        """A DATA_FIN alone (RFC 8684 3.3.3), on the first subflow."""
+        self.send(self.sport, self.seq, self.ack, ACK, self.dss(0, fin=True))
+        self.dsn = (self.dsn + 1) % (1 << 64)
+
+    def wait_ack(self, timeout=5):
+        """True once the peer acknowledged all we sent on the first subflow,
+        at the TCP and at the data level."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for flags, seq, ack, opts in self.recv(self.sport, deadline - time.monotonic()):
+                dss = mptcp_suboption(opts, MPTCPOPT_DSS)
+                if flags & RST or dss is None or len(dss) < 12 or dss[3] & 0x03 != 0x03:
+                    continue
+                if ack == self.seq and struct.unpack("!Q", dss[4:12])[0] == self.dsn:
+                    return True
+        return False
+
+    def poll_reset(self):
+        """True if the peer reset the current connection."""
+        for flags, seq, ack, opts in self.recv(self.sport, 0):
+            if flags & RST:
+                return True
+        return False
+
+    def join_syn(self, timeout=2):
+        """An MP_JOIN SYN for the live token from a new port.  On a SYN/ACK
+        with MP_JOIN: the join subflow (sport, seq, ack, our nonce, theirs);
+        otherwise None."""
+        rnd = self.rnd
+        sport = self.port()
+        isn = rnd.getrandbits(32)
+        nonce = struct.pack("!I", rnd.getrandbits(32))
+        self.send(sport, isn, 0, SYN, struct.pack("!BBBBI", TCPOPT_MPTCP, 12, MPTCPOPT_MP_JOIN << 4, 0,
+                                                  self.token) + nonce)
+        for flags, seq, ack, opts in self.recv(sport, timeout):
+            mpj = mptcp_suboption(opts, MPTCPOPT_MP_JOIN)
+            if flags & (SYN | ACK) == SYN | ACK and mpj is not None and len(mpj) == 16:
+                return (sport, isn + 1, seq + 1, nonce, mpj[12:16])
+            return None
+        return None
+
+    def join_ack(self, join, good_hmac):
+        """The third ACK of a join: MP_JOIN with the right HMAC, or a random one."""
+        sport, seq, ack, nonce, their_nonce = join
+        if good_hmac:
+            mac = mptcp_hmac(self.local_key, self.remote_key, nonce, their_nonce)[:20]
+        else:
+            mac = self.rnd.getrandbits(160).to_bytes(20, "big")
+        self.send(sport, seq, ack, ACK, bytes([TCPOPT_MPTCP, 24, MPTCPOPT_MP_JOIN << 4, 0]) + mac)
+
+    def bad_join(self):
+        """MP_JOIN for the live token, third ACK with a wrong HMAC."""
+        join = self.join_syn()
+        if join is None:
+            return False
+        self.join_ack(join, False)
+        return True
+
+
+def client_join(src, dst, dport, mode):
+    """A connection of our own, then a join: its third ACK (right HMAC)
+    after a DATA_FIN (mode "after-fin"), or without one (mode "ok")."""
+    client = FakeClient(src, dst, dport, random.Random(), 40000)
+    if not client.connect():
+        print("no MP_CAPABLE handshake", file=sys.stderr)
+        return 1
+    # One byte with a DSS: the listener's connection is fully established
+    # (the condition to accept the join's SYN).
+    client.data(b"x")
+    if not client.wait_ack():
+        print("the byte sent was not acknowledged", file=sys.stderr)
+        return 1
+    join = client.join_syn()
+    if join is None:
+        print("the join's SYN got no SYN/ACK with MP_JOIN", file=sys.stderr)
+        return 1
+    if mode == "after-fin":
+        client.data_fin()
+        if not client.wait_ack():
+            print("the DATA_FIN was not acknowledged", file=sys.stderr)
+            return 1
+    client.join_ack(join, True)
+    deadline = time.monotonic() + 3
+    while time.monotonic() < deadline:
+        for flags, seq, ack, opts in client.recv(join[0], deadline - time.monotonic()):
+            if flags & RST:
+                rst = mptcp_suboption(opts, MPTCPOPT_RST)
+                print(f"reason={rst[3] if rst is not None and len(rst) == 4 else 'none'}")
+                return 0 if mode != "ok" else 1
+    if mode == "ok":
+        print("joined")
+        return 0
+    print("no RST on the join subflow", file=sys.stderr)
+    return 1
+
+
 def join_syn(src, dst, dport, token):
     sport = random.randint(20000, 60000)
     seq = random.getrandbits(32)
@@ -265,6 +477,8 @@ def join_syn(src, dst, dport, token):
 def main(argv):
     if len(argv) == 6 and argv[1] == "join-syn":
         return join_syn(argv[2], argv[3], int(argv[4]), int(argv[5], 16))
+    if len(argv) == 6 and argv[1] == "client-join" and argv[5] in ("ok", "after-fin"):
+        return client_join(argv[2], argv[3], int(argv[4]), argv[5])
     if len(argv) == 6 and argv[1] == "server" and argv[4] in ("ok", "no-mpj", "bad-hmac"):
         return FakeServer(argv[2], int(argv[3]), argv[4]).run(argv[5])
     print(__doc__, file=sys.stderr)

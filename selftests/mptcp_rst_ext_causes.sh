@@ -301,6 +301,48 @@ chk_counter "$ns1" MPTcpExtMPJoinSynAckHMacFailure 0
 netns_cleanup
 test_end
 
+# fake_client_join MODE: the scripted fake client of $ns1 (mptcp_craft.py
+# client-join) opens a connection with a listener of $ns2 (which accepts
+# one subflow, and no connection: the listener stays) and joins it as MODE
+# says (ok, after-fin); $fake_out is what the fake printed.  The counters
+# are checked with the listener still there: closing it resets the
+# connection.
+fake_client_join() {
+	net_pair
+	ip -n "$ns2" mptcp limits set subflow 1
+	# The fake client's own stack must not reset the ports it opens.
+	nft_out "$ns1" "meta mark != 0x5253 tcp sport 40000-40999 tcp flags & rst == rst drop"
+	listen_only 10000
+	fake_out=$(ip netns exec "$ns1" "$craft" client-join 10.0.1.1 10.0.1.2 10000 "$1" 2>&1) ||
+		fail "fake client: $fake_out"
+}
+
+test_begin "fake client, valid join: the fake's HMAC is right, no reset"
+fake_client_join ok
+[ "$fake_out" = joined ] || fail "fake client: '$fake_out', expected joined"
+chk_rst_ext "$ns2"
+chk_rst_ext "$ns1"
+chk_counter "$ns2" MPTcpExtMPJoinAckRx 1
+listen_stop
+netns_cleanup
+test_end
+
+test_begin "fake client, join completed after the DATA_FIN: MPJoinRejected on the listener, EPROHIBIT"
+# The listener accepted the join's SYN on a fully established connection;
+# the third ACK comes after the connection's DATA_FIN: the connection no
+# longer accepts subflows (subflow_syn_recv_sock() checks that before
+# mptcp_finish_join(), whose MPJoinNotEstablished is then only a race).
+fake_client_join after-fin
+[ "$fake_out" = reason=3 ] || fail "fake client: '$fake_out', expected reason=3"
+chk_rst_ext "$ns2" MPJoinRejected=1 TxProhibit=1 TxStateless=1
+chk_rst_ext "$ns1"
+chk_counter "$ns2" MPTcpExtMPJoinSynRx 1
+chk_counter "$ns2" MPTcpExtMPJoinAckRx 0
+chk_counter "$ns2" MPTcpExtMPJoinAckHMacFailure 0
+listen_stop
+netns_cleanup
+test_end
+
 test_begin "fastclose, second subflow's RST lost: the peer resets it, FastcloseRxReset"
 join_pair 1
 # The client's fastclose RST on the joined subflow never arrives: the

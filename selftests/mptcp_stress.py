@@ -65,8 +65,7 @@ import sys
 import threading
 import time
 
-from mptcp_craft import (FAKE_MARK, TCPOPT_MPTCP, checksum, mptcp_idsn, mptcp_suboption,
-                         mptcp_token, parse_tcp, tcp_segment)
+from mptcp_craft import FakeClient, TCPOPT_MPTCP, tcp_segment
 
 IPPROTO_MPTCP = getattr(socket, "IPPROTO_MPTCP", 262)
 FIN, SYN, RST, PSH, ACK = 0x01, 0x02, 0x04, 0x08, 0x10
@@ -334,130 +333,9 @@ def fuzz_listen(src, dst, dport, count, seed):
     return 0
 
 
-class FakePeer:
-    """An MPTCP v1 peer on raw sockets: MP_CAPABLE handshake, then whatever."""
-
-    def __init__(self, src, dst, dport, rnd, sport_base):
-        self.src, self.dst, self.dport, self.rnd = src, dst, dport, rnd
-        self.sport_base = sport_base
-        self.tx = raw_tx()
-        # The caller's nft rule drops the RSTs of its stack from our ports,
-        # not ours: they carry this mark.
-        self.tx.setsockopt(socket.SOL_SOCKET, socket.SO_MARK, FAKE_MARK)
-        self.rx = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_TCP)
-        self.rx.setblocking(False)
-        self.rx.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 22)
-        self.next_port = rnd.randrange(1000)
-        self.sport = None
-
-    def port(self):
-        p = self.sport_base + self.next_port % 1000
-        self.next_port += 1
-        return p
-
-    def send(self, sport, seq, ack, flags, options, payload=b""):
-        seg = tcp_segment(self.src, self.dst, sport, self.dport, seq, ack, flags, options, payload)
-        self.tx.sendto(seg, (self.dst, 0))
-
-    def recv(self, sport, timeout):
-        """Packets from the peer to sport until timeout: (flags, seq, ack, options)."""
-        deadline = time.monotonic() + timeout
-        out = []
-        while True:
-            try:
-                pkt = self.rx.recv(65535)
-            except BlockingIOError:
-                left = deadline - time.monotonic()
-                if left <= 0 or out:
-                    return out
-                select.select([self.rx], [], [], min(left, 0.05))
-                continue
-            src, _, psrc, pdst, seq, ack, flags, opts, _ = parse_tcp(pkt)
-            if src != self.dst or psrc != self.dport or pdst != sport:
-                continue
-            out.append((flags, seq, ack, opts))
-
-    def connect(self):
-        """MP_CAPABLE handshake; True when established."""
-        rnd = self.rnd
-        sport = self.port()
-        isn = rnd.getrandbits(32)
-        self.send(sport, isn, 0, SYN, struct.pack("!BBBB", TCPOPT_MPTCP, 4, (MPC << 4) | 1, 0x01))
-        deadline = time.monotonic() + 5
-        while time.monotonic() < deadline:
-            for flags, seq, ack, opts in self.recv(sport, deadline - time.monotonic()):
-                if flags & (SYN | ACK) == SYN | ACK and ack == (isn + 1) & 0xFFFFFFFF:
-                    mpc = mptcp_suboption(opts, MPC)
-                    if not mpc or len(mpc) != 12:
-                        return False
-                    self.remote_key = mpc[4:12]
-                    self.local_key = struct.pack("!Q", rnd.getrandbits(64))
-                    self.sport, self.seq, self.ack = sport, isn + 1, seq + 1
-                    # Third ACK: MP_CAPABLE with both keys (RFC 8684 3.1).
-                    self.send(sport, self.seq, self.ack, ACK,
-                              struct.pack("!BBBB", TCPOPT_MPTCP, 20, (MPC << 4) | 1, 0x01) +
-                              self.local_key + self.remote_key)
-                    self.token = mptcp_token(self.remote_key)
-                    # Data sequence numbers start after the IDSNs (RFC 8684 3.1).
-                    self.isn = isn
-                    self.dsn = (mptcp_idsn(self.local_key) + 1) % (1 << 64)
-                    self.data_ack = (mptcp_idsn(self.remote_key) + 1) % (1 << 64)
-                    return True
-        return False
-
-    def dss(self, length, rnd=None):
-        """A DSS with a data ACK and the mapping of the next length bytes;
-        with rnd, one of its fields is wrong."""
-        dsn, ssn, ack = self.dsn, (self.seq - self.isn) & 0xFFFFFFFF, self.data_ack
-        mlen = length
-        if rnd:
-            what = rnd.randrange(5)
-            if what == 0:
-                dsn = (dsn + rnd.choice([-1, 1, 1000, 1 << 32, rnd.getrandbits(64)])) % (1 << 64)
-            elif what == 1:
-                ssn = (ssn + rnd.choice([-1, 1, 1000, rnd.getrandbits(32)])) & 0xFFFFFFFF
-            elif what == 2:
-                mlen = rnd.choice([0, 1, max(0, length - 1), length + 1, 0xFFFF])
-            elif what == 3:
-                ack = (ack + rnd.choice([1, 1 << 20, rnd.getrandbits(64)])) % (1 << 64)
-            else:
-                return bytes([TCPOPT_MPTCP, 28, DSS << 4, 0x0F]) + struct.pack(
-                    "!QQIHH", ack, dsn, ssn, mlen, rnd.getrandbits(16))  # a checksum nobody asked for
-        return bytes([TCPOPT_MPTCP, 26, DSS << 4, 0x0F]) + struct.pack("!QQIH", ack, dsn, ssn, mlen)
-
-    def data(self, payload, options=None):
-        """In-order data with a valid mapping (or options given)."""
-        self.send(self.sport, self.seq, self.ack, ACK | PSH, options or self.dss(len(payload)), payload)
-        self.seq = (self.seq + len(payload)) & 0xFFFFFFFF
-        self.dsn = (self.dsn + len(payload)) % (1 << 64)
-
-    def poll_reset(self):
-        """True if the peer reset the current connection."""
-        for flags, seq, ack, opts in self.recv(self.sport, 0):
-            if flags & RST:
-                return True
-        return False
-
-    def bad_join(self):
-        """MP_JOIN for the live token, third ACK with a wrong HMAC."""
-        rnd = self.rnd
-        sport = self.port()
-        isn = rnd.getrandbits(32)
-        self.send(sport, isn, 0, SYN, struct.pack("!BBBBII", TCPOPT_MPTCP, 12, MPJ << 4, 0,
-                                                  self.token, rnd.getrandbits(32)))
-        for flags, seq, ack, opts in self.recv(sport, 2):
-            if flags & (SYN | ACK) == SYN | ACK:
-                self.send(sport, isn + 1, seq + 1, ACK,
-                          bytes([TCPOPT_MPTCP, 24, MPJ << 4, 0]) + rand_bytes(rnd, 20))
-                return True
-            if flags & RST:
-                return False
-        return False
-
-
 def fuzz_est(src, dst, dport, count, seed, sport_base):
     rnd = random.Random(seed)
-    peer = FakePeer(src, dst, dport, rnd, sport_base)
+    peer = FakeClient(src, dst, dport, rnd, sport_base)
     sent = conns = resets = joins = 0
     since = 0
     up = False
