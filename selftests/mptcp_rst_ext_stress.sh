@@ -129,16 +129,21 @@ dmesg -C
 names_line="$RST_EXT_PREFIX: $RST_EXT_NAMES"
 cycles_start=$SECONDS
 checked=0
+# Milliseconds spent in insmod and in rmmod over the cycles (diagnostics:
+# the run time of this test on the debug kernel is mostly theirs).
+ms_load=0 ms_unload=0
 for i in $(seq "$STRESS_CYCLES"); do
 	over_time "after $((i - 1)) cycles" && break
 	# One cycle in twenty with the self-check: two netns, with resets,
 	# torn down while loaded, must agree with the kernel.
 	params=()
 	[ $((i % 20)) = 1 ] && params=(selfcheck=1)
+	t=$(date +%s%N)
 	if ! out=$(module_load "${params[@]}" 2>&1); then
 		fail "cycle $i: insmod: $out"
 		break
 	fi
+	ms_load=$((ms_load + ($(date +%s%N) - t) / 1000000))
 	# Both files of a busy netns, in one read each.
 	out=$(ip netns exec "$ns2" cat "$RST_EXT_PROC" /proc/net/netstat)
 	[ "$(echo "$out" | grep -c "^$names_line\$")" = 2 ] ||
@@ -153,10 +158,12 @@ for i in $(seq "$STRESS_CYCLES"); do
 		chk_counter init MPTcpRstExtSelfCheckMismatch 0
 	fi
 	ok=
+	t=$(date +%s%N)
 	for _ in 1 2 3 4 5; do
 		module_unload 2>/dev/null && { ok=1; break; }
 		sleep 0.2
 	done
+	ms_unload=$((ms_unload + ($(date +%s%N) - t) / 1000000))
 	[ -n "$ok" ] || { fail "cycle $i: rmmod failed 5 times"; break; }
 	if [ "$(ip netns exec "$nsq" cat /proc/net/netstat)" != "$netstat_before" ]; then
 		fail "cycle $i: /proc/net/netstat differs from before the first load"
@@ -165,7 +172,8 @@ for i in $(seq "$STRESS_CYCLES"); do
 	[ "$_test_rc" = "$KSFT_PASS" ] || break
 done
 bg_stop
-echo "# $i cycles in $((SECONDS - cycles_start)) s, $checked netns self-checked; load: $(cat "$load_log")"
+echo "# $i cycles in $((SECONDS - cycles_start)) s (insmod ${ms_load} ms, rmmod ${ms_unload} ms in all)," \
+	"$checked netns self-checked; load: $(cat "$load_log")"
 rm -f "$load_log"
 echo "# traffic seen by the kernel: $(ip netns exec "$ns2" nstat -as MPTcpExtMPJoinNoTokenFound MPTcpExtMPJoinAckRx MPTcpExtMPFastcloseRx |
 	awk 'NR>1 {printf "%s=%s ", $1, $2}')"
