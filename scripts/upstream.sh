@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The kernel's own MPTCP selftests, with mptcp_rst_ext loaded, in one VM.
-#   scripts/upstream.sh [--subset reset|ci|full|SCRIPT,...] [--no-module] [normal|debug]
+#   scripts/upstream.sh [--subset reset|ci|full|TEST,...|SCRIPT:ARG[:ARG...],...] [--no-module] [normal|debug]
 # Builds the selftests' helpers (mptcp_connect, pm_nl_ctl, mptcp_sockopt,
 # mptcp_inq) from the same linux-source-6.12 tree as the test kernel, once,
 # into $CACHE_DIR/build/selftests-<key>; builds the module; boots one VM that

@@ -14,7 +14,9 @@
 #       RST_EXT_KO: the module to load (unless --no-module).
 #
 # SUBSET: reset, ci, full, or a comma-separated list of their tests, by script
-# (diag.sh: from the full set first) or by name (mptcp_join_fastclose).
+# (diag.sh: from the full set first) or by name (mptcp_join_fastclose), or
+# of SCRIPT:ARG[:ARG...] (mptcp_join.sh:32:38: the script's subtests 32 and
+# 38, e.g. to rerun failures with and without the module).
 #
 # Per test NAME (selftest_<script>, rst_ext_<check>), in the results dir:
 # NAME.tap ("TAP version 13", "1..1", "ok 1 test: NAME" or "not ok ...",
@@ -92,6 +94,18 @@ subset() {
 	*)
 		for s in ${1//,/ }; do
 			found=
+			if [[ $s == *.sh:* ]]; then
+				# SCRIPT:ARG[:ARG...]: the script with these arguments
+				# (mptcp_join.sh:32:38, its subtests 32 and 38), its
+				# timeout that of the whole script.
+				line=$(printf '%s\n' "${subset_full[@]}" | awk -v s="${s%%:*}" '$3 == s {print; exit}')
+				[ -n "$line" ] || die "unknown script in '$s'"
+				set -- $line
+				s=${s#*:}
+				name=${3%.sh}_${s//:/_}
+				echo "$1 ${name//-/} $3 ${s//:/ }"
+				continue
+			fi
 			for line in "${subset_full[@]}" "${subset_ci[@]}"; do
 				set -- $line
 				[ "$3" = "$s" ] || [ "$2" = "$s" ] || continue
