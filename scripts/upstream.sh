@@ -94,6 +94,8 @@ fi
 # --- the VM -------------------------------------------------------------------
 name=${subset//,/+}
 name=${name//.sh/}
+# No ':' in a path given to virtme-ng (--rwdir splits on it).
+name=${name//:/_}
 out=$repo/out/$variant/upstream/$name${no_module:+-no-module}
 rm -rf "$out"
 mkdir -p "$out"
