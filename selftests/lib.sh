@@ -135,14 +135,26 @@ net_pair() {
 	ip netns exec "$ns2" sysctl -qw net.mptcp.enabled=1
 }
 
-# wait_listen NS PORT: until a TCP listener (MPTCP listeners have one) is up
-# (30 s at most: a debug kernel under TCG is slow to start a process).
-wait_listen() {
-	local i
-	for i in $(seq 300); do
-		ip netns exec "$1" ss -Hltn "sport = :$2" | grep -q . && return 0
+# poll CMD...: until CMD succeeds, trying every 0.1 s, 300 times and 120 s
+# at most (a try takes seconds on the debug kernel under TCG, and a debug
+# kernel is slow to start a process).  The status is CMD's last one.
+poll() {
+	local _ end=$((SECONDS + 120))
+	for _ in $(seq 300); do
+		"$@" && return 0
+		[ "$SECONDS" -ge "$end" ] && return 1
 		sleep 0.1
 	done
+	return 1
+}
+
+listening() {
+	ip netns exec "$1" ss -Hltn "sport = :$2" | grep -q .
+}
+
+# wait_listen NS PORT: until a TCP listener (MPTCP listeners have one) is up.
+wait_listen() {
+	poll listening "$1" "$2" && return 0
 	fail "nothing listens on port $2 in $1"
 	return 1
 }
@@ -241,17 +253,23 @@ chk_invariants() {
 	done
 }
 
-# wait_counter NS NAME N: until the counter reaches N (300 polls, 120 s at
-# most: a poll takes seconds on the debug kernel under TCG), so that
-# the exact checks that follow do not race the kernel.
+# counter_value NS NAME: a counter, empty if it is not there (yet).
+counter_value() {
+	nsexec "$1" nstat -asz "$2" | awk 'NR==2 {print $2}'
+}
+
+counter_reached() {
+	local got
+	got=$(counter_value "$1" "$2")
+	[ "${got:-0}" -ge "$3" ]
+}
+
+# wait_counter NS NAME N: until the counter reaches N (poll), so that the
+# exact checks that follow do not race the kernel.
 wait_counter() {
-	local i got end=$((SECONDS + 120))
-	for i in $(seq 300); do
-		got=$(nsexec "$1" nstat -asz "$2" | awk 'NR==2 {print $2}')
-		[ "${got:-0}" -ge "$3" ] && return 0
-		[ "$SECONDS" -ge "$end" ] && break
-		sleep 0.1
-	done
+	poll counter_reached "$@" && return 0
+	local got
+	got=$(counter_value "$1" "$2")
 	fail "$2 in $1 stayed at ${got:-0}, waited for $3"
 	return 1
 }

@@ -181,10 +181,7 @@ fake_server_join() {
 	until=$(mktemp -u)
 	ip netns exec "$ns2" "$craft" server 10.0.1.2 10000 "$1" "$ready" >"$ready.out" 2>&1 &
 	fpid=$!
-	for _ in $(seq 300); do
-		[ -e "$ready" ] && break
-		sleep 0.1
-	done
+	poll test -e "$ready"
 	ip netns exec "$ns1" "$peer" client 10.0.1.2 10000 --bytes 0 --idle --hold 60 --until "$until" &
 	cpid=$!
 	wait "$fpid" || fail "fake server: $(tr '\n' ' ' <"$ready.out")"
@@ -222,10 +219,11 @@ chk_counter "$ns1" MPTcpExtMPJoinSynAckRx 0
 netns_cleanup
 test_end
 
-# two_phase SERVER_OPTS CLIENT_OPTS COUNTER NS N: a connection from $ns1
-# to $ns2, held open by the client; once COUNTER reaches 1 in NS, the file
-# $act appears (for a peer given --until $act), then, once N MPTCP resets
-# were sent, $done appears and the connection ends.
+# two_phase SERVER_OPTS CLIENT_OPTS COUNTER NS N [THEN]: a connection from
+# $ns1 to $ns2, held open by the client; once COUNTER reaches 1 in NS, the
+# file $act appears (for a peer given --until $act), then the command THEN
+# runs (if given: it must succeed), then, once N MPTCP resets were sent,
+# $done appears and the connection ends.
 two_phase() {
 	local spid cpid
 	ip netns exec "$ns2" "$peer" server 10.0.1.2 10000 $1 &
@@ -235,7 +233,7 @@ two_phase() {
 	cpid=$!
 	if wait_counter "$4" "$3" 1; then
 		touch "$act"
-		wait_resets "$5"
+		"${6:-true}" && wait_resets "$5"
 	fi
 	touch "$act" "$done"
 	wait $cpid || fail "client failed"
@@ -243,28 +241,30 @@ two_phase() {
 	rm -f "$act" "$done"
 }
 
-# wait_resets N: until ns1 and ns2 together sent N MPTCP resets (300 polls,
-# 120 s at most: a poll takes seconds on the debug kernel under TCG).
+# resets_sent: the MPTCP resets ns1 and ns2 sent together.
+resets_sent() {
+	local ns
+	for ns in "$ns1" "$ns2"; do
+		ip netns exec "$ns" nstat -asz 'MPTcpRstExtTx*'
+	done | awk '!/^#/ && !/Stateless/ {s += $2} END {print s + 0}'
+}
+
+resets_reached() {
+	[ "$(resets_sent)" -ge "$1" ]
+}
+
+# wait_resets N: until ns1 and ns2 together sent N MPTCP resets (poll).
 wait_resets() {
-	local i a b end=$((SECONDS + 120))
-	for i in $(seq 300); do
-		a=$(ip netns exec "$ns1" nstat -asz 'MPTcpRstExtTx*' | awk 'NR>1 && !/Stateless/ {s += $2} END {print s + 0}')
-		b=$(ip netns exec "$ns2" nstat -asz 'MPTcpRstExtTx*' | awk 'NR>1 && !/Stateless/ {s += $2} END {print s + 0}')
-		[ $((a + b)) -ge "$1" ] && return 0
-		[ "$SECONDS" -ge "$end" ] && break
-		sleep 0.1
-	done
-	fail "$((a + b)) MPTCP resets sent, waited for $1"
+	poll resets_reached "$1" || fail "$(resets_sent) MPTCP resets sent, waited for $1"
+}
+
+msk_in_state() {
+	ip netns exec "$1" ss -HMn state "$2" | grep -q .
 }
 
 # wait_msk_state NS STATE: until an MPTCP socket of NS is in STATE (ss -M).
 wait_msk_state() {
-	local i end=$((SECONDS + 120))
-	for i in $(seq 300); do
-		ip netns exec "$1" ss -HMn state "$2" | grep -q . && return 0
-		[ "$SECONDS" -ge "$end" ] && break
-		sleep 0.1
-	done
+	poll msk_in_state "$1" "$2" && return 0
 	fail "no MPTCP socket in $2 in $1: $(ip netns exec "$1" ss -HMn | tr -s ' \n' ' ')"
 	return 1
 }
@@ -276,23 +276,11 @@ join_pair 1
 # next one (retransmitted: the server still listens) then completes a join
 # on a connection that is no longer established.  No timing is involved.
 nft_out "$ns2" "ip daddr 10.0.2.1 tcp flags & (syn | ack) == syn | ack drop"
+release_synacks() {
+	wait_msk_state "$ns1" close-wait && ip netns exec "$ns2" nft delete table inet rstext
+}
 act=$(mktemp -u) done=$(mktemp -u)
-ip netns exec "$ns2" "$peer" server 10.0.1.2 10000 --until "$act" &
-spid=$!
-wait_listen "$ns2" 10000
-ip netns exec "$ns1" "$peer" client 10.0.1.2 10000 --hold 60 --idle --until "$done" &
-cpid=$!
-if wait_counter "$ns2" MPTcpExtMPJoinSynRx 1; then
-	touch "$act"
-	if wait_msk_state "$ns1" close-wait; then
-		ip netns exec "$ns2" nft delete table inet rstext
-		wait_resets 1
-	fi
-fi
-touch "$act" "$done"
-wait $cpid || fail "client failed"
-wait $spid || fail "server failed"
-rm -f "$act" "$done"
+two_phase "--until $act" "--idle --until $done" MPTcpExtMPJoinSynRx "$ns2" 1 release_synacks
 chk_rst_ext "$ns1" MPJoinNotEstablished=1 TxMptcp=1
 chk_rst_ext "$ns2"
 # The kernel counts a SYN/ACK only once the join is accepted.
