@@ -104,10 +104,11 @@ def mptcp_suboption(options, subtype):
     return None
 
 
-def mptcp_rst_reason(tcp):
-    """The reason code of the MP_TCPRST option of a TCP segment, or None."""
-    opt = mptcp_suboption(tcp[20:(tcp[12] >> 4) * 4], MPTCPOPT_RST)
-    return opt[3] if opt is not None and len(opt) == 4 else None
+def mptcp_rst_reason(options):
+    """What the MP_TCPRST option in OPTIONS (a TCP header's option bytes)
+    says, as the fake peer prints it: "reason=N", or "reason=none"."""
+    opt = mptcp_suboption(options, MPTCPOPT_RST)
+    return f"reason={opt[3] if opt is not None and len(opt) == 4 else 'none'}"
 
 
 def mptcp_token(key):
@@ -207,9 +208,7 @@ class FakeServer:
             isn = self.flows[flow]
             if flags & RST:
                 if flow == getattr(self, "join", None):
-                    reason = mptcp_rst_reason(pkt[(pkt[0] & 0x0F) * 4:])
-                    print(f"{'reset after the join: ' if joined else ''}"
-                          f"reason={'none' if reason is None else reason}")
+                    print(f"{'reset after the join: ' if joined else ''}{mptcp_rst_reason(options)}")
                     return 0 if self.mode != "ok" else 1
                 continue
             mpc = mptcp_suboption(options, MPTCPOPT_MP_CAPABLE)
@@ -435,8 +434,7 @@ def client_join(src, dst, dport, mode):
     while time.monotonic() < deadline:
         for flags, seq, ack, opts in client.recv(join[0], deadline - time.monotonic()):
             if flags & RST:
-                rst = mptcp_suboption(opts, MPTCPOPT_RST)
-                print(f"reason={rst[3] if rst is not None and len(rst) == 4 else 'none'}")
+                print(mptcp_rst_reason(opts))
                 return 0 if mode != "ok" else 1
     if mode == "ok":
         print("joined")
@@ -459,16 +457,13 @@ def join_syn(src, dst, dport, token):
             pkt = rx.recv(65535)
         except socket.timeout:
             continue
-        ihl = (pkt[0] & 0x0F) * 4
-        tcp = pkt[ihl:]
-        psrc, pdst = struct.unpack("!HH", tcp[:4])
-        if socket.inet_ntoa(pkt[12:16]) != dst or psrc != dport or pdst != sport:
+        psrc_addr, _, psrc, pdst, _, _, flags, options, _ = parse_tcp(pkt)
+        if psrc_addr != dst or psrc != dport or pdst != sport:
             continue
-        if tcp[13] & RST:
-            reason = mptcp_rst_reason(tcp)
-            print(f"reason={'none' if reason is None else reason}")
+        if flags & RST:
+            print(mptcp_rst_reason(options))
             return 0
-        print(f"answer is not a RST: flags=0x{tcp[13]:02x}", file=sys.stderr)
+        print(f"answer is not a RST: flags=0x{flags:02x}", file=sys.stderr)
         return 1
     print("no answer", file=sys.stderr)
     return 1
