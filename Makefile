@@ -81,7 +81,8 @@ check-upstream: setup
 
 # The reliability selftests in one VM, on the debug kernel unless VARIANT is
 # given (STRESS_CI=1: the CI sizes; STRESS_CYCLES=... and the like: see
-# selftests/mptcp_rst_ext_stress.sh).  Results in out/<variant>/stress/.
+# selftests/mptcp_rst_ext_stress.sh; STRESS_TESTS="netns fuzz": only those
+# tests).  Results in out/<variant>/stress/ (stress-<tests>/ with STRESS_TESTS).
 .PHONY: stress
 stress: setup
 	./scripts/stress.sh $(if $(filter 1,$(STRESS_CI)),--ci) $(or $(VARIANT),debug)

@@ -4,8 +4,12 @@
 #   scripts/stress.sh [--ci] [normal|debug]     (default: debug)
 # --ci, or STRESS_CI=1: the smaller sizes CI runs (about 5 minutes on the
 # normal kernel under TCG); STRESS_* variables given in the environment win
-# over both sizes (see selftests/mptcp_rst_ext_stress.sh).  Results in out/<variant>/stress/ (guest.log is the TAP,
-# console.log, splats.txt, kmemleak.txt) and out/<variant>/stress.tap.
+# over both sizes (see selftests/mptcp_rst_ext_stress.sh).  STRESS_TESTS="netns fuzz"
+# runs only those tests (the full sizes on the debug kernel take hours: one
+# boot per test keeps each result whole).  Results in out/<variant>/stress/
+# (guest.log is the TAP, console.log, splats.txt, kmemleak.txt) and
+# out/<variant>/stress.tap; with STRESS_TESTS, in stress-<tests>/ and
+# stress-<tests>.tap.
 # Exit status: the selftest's, or 1 on a splat, a leak or the timeout.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -27,7 +31,7 @@ done
 # variables of the environment are passed on and win over them.
 sizes=("STRESS_CI=$ci")
 for v in STRESS_CYCLES STRESS_NETNS STRESS_FUZZ STRESS_FLOOD STRESS_GENERATORS STRESS_TIME_LIMIT \
-	STRESS_READERS STRESS_READS; do
+	STRESS_READERS STRESS_READS STRESS_TESTS; do
 	[ -n "${!v:-}" ] && sizes+=("$v=${!v}")
 done
 timeout=${STRESS_VM_TIMEOUT:-$([ "$ci" = 1 ] && echo 1200 || echo 36000)}
@@ -36,14 +40,17 @@ kdir=$("$here/kernel.sh" "$variant")
 ko=$("$here/module.sh" "$variant")
 mkdir -p "$repo/out/$variant"
 "$CARGO" run -q --manifest-path "$repo/rust/host/Cargo.toml" --bin counters >"$repo/out/counters.tsv"
-out=$repo/out/$variant/stress
+name=stress
+[ -n "${STRESS_TESTS:-}" ] && name=stress-$(echo "$STRESS_TESTS" | tr -s ' ' -)
+out=$repo/out/$variant/$name
 echo "stress: $variant kernel, ${sizes[*]}, VM timeout ${timeout}s" >&2
 rc=0
 start=$SECONDS
 "$here/vm.sh" "$kdir" "$out" --timeout "$timeout" -- \
 	env RST_EXT_KO="$ko" RST_EXT_COUNTERS="$repo/out/counters.tsv" "${sizes[@]}" \
 	"$repo/selftests/mptcp_rst_ext_stress.sh" || rc=$?
-cp "$out/guest.log" "$repo/out/$variant/stress.tap" 2>/dev/null || : >"$repo/out/$variant/stress.tap"
-cat "$repo/out/$variant/stress.tap"
-echo "stress: $variant: exit $rc in $((SECONDS - start)) s (out/$variant/stress/)" >&2
+tap=$repo/out/$variant/$name.tap
+cp "$out/guest.log" "$tap" 2>/dev/null || : >"$tap"
+cat "$tap"
+echo "stress: $variant: exit $rc in $((SECONDS - start)) s (out/$variant/$name/)" >&2
 exit $rc
