@@ -84,11 +84,15 @@ counters! {
     /// Either side: joined subflow reset before its join was confirmed (EUNSPEC), typically
     /// answering the peer's reset of our third ACK.
     MPJoinAckUnconfirmed,
-    /// Either side: MP_CAPABLE handshake failed when fallback to TCP was no longer possible.
+    /// Either side: MP_CAPABLE handshake failed, or an infinite mapping had to be sent, when
+    /// fallback to TCP was no longer possible (the kernel's `FallbackFailed`).
     FallbackFailedReset,
     /// Either side: invalid DSS mapping or DSS checksum failure, fallback impossible (EMPTCP, or
     /// EMIDDLEBOX after MP_FAIL).
     DssReset,
+    /// Either side: data found beyond its DSS mapping while moved to the connection, fallback
+    /// impossible (the kernel's `DSSCorruptionReset`; EUNSPEC).
+    DssCorruptionReset,
     /// Either side: our MP_FAIL got no answer in time (EUNSPEC).
     MPFailTimeoutReset,
     /// Either side: subflow reset by our MP_FASTCLOSE (SO_LINGER 0, MPTCP_FASTCLOSE) (EUNSPEC).
@@ -310,6 +314,12 @@ pub struct Subflow {
     pub conn_fully_established: bool,
     /// The peer sent MP_FASTCLOSE on the connection.
     pub conn_rcv_fastclose: bool,
+    /// The kernel's `DSSCorruptionReset` moved on this CPU since the previous active reset of
+    /// the namespace there: `mptcp_dss_corruption()` bumps it, BH off, just before the reset.
+    pub dss_corruption: bool,
+    /// The kernel's `FallbackFailed` moved likewise: `mptcp_update_infinite_map()` bumps it just
+    /// before the reset, in process context (it may have moved to another CPU in between).
+    pub fallback_failed: bool,
 }
 
 /// What the module saw of one reset sent by this host.
@@ -447,6 +457,10 @@ fn active_cause(ev: &SendEvidence) -> Counter {
             _ => Counter::MPJoinSynAckFallback,
         };
     }
+    // mptcp_dss_corruption(): the kernel's counter moved on this very CPU just before.
+    if sf.dss_corruption {
+        return Counter::DssCorruptionReset;
+    }
     if sf.mp_fail_pending {
         return Counter::MPFailTimeoutReset;
     }
@@ -457,6 +471,11 @@ fn active_cause(ev: &SendEvidence) -> Counter {
     if (sf.request_mptcp && !sf.mp_capable) || (sf.mp_capable && !sf.fully_established) {
         // subflow_finish_connect() or check_fully_established(): no MP_CAPABLE, and the
         // connection cannot fall back any more.
+        return Counter::FallbackFailedReset;
+    }
+    // mptcp_update_infinite_map(): weaker evidence (see Subflow), so only where nothing else
+    // explains the reset.
+    if sf.fallback_failed {
         return Counter::FallbackFailedReset;
     }
     Counter::Unattributed

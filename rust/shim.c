@@ -36,7 +36,9 @@ MODULE_VERSION(RST_EXT_VERSION);
 
 /*
  * Per network namespace: a pointer to per-cpu counters, and the kernel's MIB
- * when they started (non-zero for a netns that predates the module).
+ * when they started (non-zero for a netns that predates the module).  Past
+ * the counters, each CPU's area holds the kernel MIB fields of
+ * rst_ext_watched as the last active reset on that CPU saw them.
  */
 struct rst_ext_pernet {
 	u64 __percpu __rcu *counters;
@@ -46,6 +48,18 @@ struct rst_ext_pernet {
 
 static unsigned int rst_ext_net_id __read_mostly;
 static unsigned int rst_ext_ncounters __read_mostly;
+
+/*
+ * Kernel MIB fields bumped on the CPU that resets the subflow right after:
+ * mptcp_dss_corruption() (BH off, so on the same CPU), and the infinite
+ * mapping that cannot fall back (mptcp_update_infinite_map(), process
+ * context: it may migrate in between).  Entry i is bit i of watch_moved
+ * (RST_EXT_WATCH_* in shim.h).
+ */
+static const int rst_ext_watched[] = {
+	MPTCP_MIB_DSSCORRUPTIONRESET,
+	MPTCP_MIB_FALLBACKFAILED,
+};
 
 /*
  * The self-check: at netns teardown when "selfcheck" is on, and for the
@@ -112,11 +126,23 @@ static int __net_init rst_ext_net_init(struct net *net)
 {
 	struct rst_ext_pernet *pn = net_generic(net, rst_ext_net_id);
 	u64 __percpu *counters;
+	struct mptcp_mib __percpu *mib;
+	unsigned int i;
+	int cpu;
 
-	counters = __alloc_percpu(sizeof(u64) * rst_ext_ncounters, sizeof(u64));
+	counters = __alloc_percpu(sizeof(u64) *
+				  (rst_ext_ncounters + ARRAY_SIZE(rst_ext_watched)),
+				  sizeof(u64));
 	if (!counters)
 		return -ENOMEM;
 	rst_ext_kernel_mib_snapshot(net, &pn->base);
+	/* NULL until the netns' first MPTCP socket: then it starts at 0. */
+	mib = READ_ONCE(net->mib.mptcp_statistics);
+	if (mib)
+		for_each_possible_cpu(cpu)
+			for (i = 0; i < ARRAY_SIZE(rst_ext_watched); i++)
+				per_cpu_ptr(counters, cpu)[rst_ext_ncounters + i] =
+					per_cpu_ptr(mib, cpu)->mibs[rst_ext_watched[i]];
 	rcu_assign_pointer(pn->counters, counters);
 
 	if (!proc_create_net_single(RST_EXT_PROC_NAME, 0444, net->proc_net,
@@ -477,6 +503,29 @@ static bool rst_ext_collect_stateless(const struct sock *sk,
 	return true;
 }
 
+/*
+ * Active resets: which watched MIB fields moved on this CPU since the last
+ * active reset of the netns on this CPU; remembers their values.  Called
+ * with preemption off (tracepoint probe): the slots are this CPU's, and the
+ * exchange keeps a softirq reset between read and write from counting twice.
+ */
+static void rst_ext_watch(struct net *net, struct rst_ext_send_evidence *ev)
+{
+	struct rst_ext_pernet *pn = net_generic(net, rst_ext_net_id);
+	u64 __percpu *counters;
+	unsigned int i;
+	u64 now;
+
+	rcu_read_lock();
+	counters = rcu_dereference(pn->counters);
+	for (i = 0; counters && i < ARRAY_SIZE(rst_ext_watched); i++) {
+		now = rst_ext_mib(net, rst_ext_watched[i]);
+		if (this_cpu_xchg(counters[rst_ext_ncounters + i], now) != now)
+			ev->watch_moved |= 1 << i;
+	}
+	rcu_read_unlock();
+}
+
 /* tcp_send_active_reset: sk is the subflow that sends the RST. */
 static bool rst_ext_collect_active(const struct sock *sk,
 				   struct rst_ext_send_evidence *ev)
@@ -511,6 +560,7 @@ static bool rst_ext_collect_active(const struct sock *sk,
 	ev->sf_mp_fail_pending = !!READ_ONCE(subflow->fail_tout);
 	ev->msk_fully_established = mptcp_is_fully_established(subflow->conn);
 	ev->msk_rcv_fastclose = READ_ONCE(msk->rcv_fastclose);
+	rst_ext_watch(sock_net(sk), ev);
 	return true;
 }
 

@@ -68,7 +68,16 @@ struct rst_ext_send_evidence {
 	__u8 sf_mp_fail_pending; /* MP_FAIL sent, answer awaited */
 	__u8 msk_fully_established;
 	__u8 msk_rcv_fastclose;	/* the peer sent MP_FASTCLOSE */
+	/*
+	 * Kernel MIB fields that moved on this CPU since the previous active
+	 * reset of the netns there, a bit each (shim.c rst_ext_watched).
+	 */
+	__u8 watch_moved;
 };
+
+/* Bits of watch_moved. */
+#define RST_EXT_WATCH_DSS_CORRUPTION	0x1	/* MPTcpExtDSSCorruptionReset */
+#define RST_EXT_WATCH_FALLBACK_FAILED	0x2	/* MPTcpExtFallbackFailed */
 
 /* What the module saw of one MP_TCPRST received on a subflow. */
 struct rst_ext_recv_evidence {

@@ -161,6 +161,7 @@ fn send_evidence(ev: &bindings::rst_ext_send_evidence) -> Option<SendEvidence> {
         _ => return None,
     };
     let flag = |v: u8| v != 0;
+    let moved = |bit: u32| u32::from(ev.watch_moved) & bit != 0;
     Some(SendEvidence {
         emitter,
         trace_code: code(ev.trace_code),
@@ -194,6 +195,8 @@ fn send_evidence(ev: &bindings::rst_ext_send_evidence) -> Option<SendEvidence> {
             mp_fail_pending: flag(ev.sf_mp_fail_pending),
             conn_fully_established: flag(ev.msk_fully_established),
             conn_rcv_fastclose: flag(ev.msk_rcv_fastclose),
+            dss_corruption: moved(bindings::RST_EXT_WATCH_DSS_CORRUPTION),
+            fallback_failed: moved(bindings::RST_EXT_WATCH_FALLBACK_FAILED),
         },
     })
 }

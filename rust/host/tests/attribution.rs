@@ -71,6 +71,8 @@ const JOINING: Subflow = Subflow {
     mp_fail_pending: false,
     conn_fully_established: true,
     conn_rcv_fastclose: false,
+    dss_corruption: false,
+    fallback_failed: false,
 };
 
 /// An established subflow of an established connection.
@@ -86,6 +88,8 @@ const ESTABLISHED: Subflow = Subflow {
     mp_fail_pending: false,
     conn_fully_established: true,
     conn_rcv_fastclose: false,
+    dss_corruption: false,
+    fallback_failed: false,
 };
 
 const JOIN_OK: JoinAck = JoinAck {
@@ -426,7 +430,59 @@ fn sites() {
             &[MPFailTimeoutReset, TxUnspec],
         ),
         (
-            "P1/P2/P3 on an established subflow: not told apart",
+            "P1 DSS corruption: the kernel's DSSCorruptionReset moved on this CPU",
+            subflow_reset(
+                code::EUNSPEC,
+                Subflow {
+                    dss_corruption: true,
+                    ..ESTABLISHED
+                },
+            ),
+            &[DssCorruptionReset, TxUnspec],
+        ),
+        (
+            "P1 DSS corruption on a join not yet confirmed: the MIB is the stronger evidence",
+            subflow_reset(
+                code::EUNSPEC,
+                Subflow {
+                    mp_join: true,
+                    request_mptcp: false,
+                    mp_capable: false,
+                    fully_established: false,
+                    dss_corruption: true,
+                    ..ESTABLISHED
+                },
+            ),
+            &[DssCorruptionReset, TxUnspec],
+        ),
+        (
+            "P2 infinite mapping that cannot fall back: the kernel's FallbackFailed moved",
+            subflow_reset(
+                code::EUNSPEC,
+                Subflow {
+                    fallback_failed: true,
+                    ..ESTABLISHED
+                },
+            ),
+            &[FallbackFailedReset, TxUnspec],
+        ),
+        (
+            "P2's evidence is weaker than the subflow's own state",
+            subflow_reset(
+                code::EUNSPEC,
+                Subflow {
+                    mp_join: true,
+                    request_mptcp: false,
+                    mp_capable: false,
+                    fully_established: false,
+                    fallback_failed: true,
+                    ..ESTABLISHED
+                },
+            ),
+            &[MPJoinAckUnconfirmed, TxUnspec],
+        ),
+        (
+            "P3 deferred join failing on an established subflow: no evidence",
             subflow_reset(code::EUNSPEC, ESTABLISHED),
             &[Unattributed, TxUnspec],
         ),
@@ -551,6 +607,8 @@ fn every_mptcp_reset_moves_exactly_one_cause() {
                 mp_fail_pending: b(15),
                 conn_fully_established: b(6),
                 conn_rcv_fastclose: b(5),
+                dss_corruption: b(4),
+                fallback_failed: b(3),
             },
         };
         let got = attribute_send(&ev);
