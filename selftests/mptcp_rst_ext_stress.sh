@@ -319,6 +319,14 @@ stress_fuzz() {
 		show_nonzero "$ns1"
 		chk_invariants "$ns2"
 		chk_invariants "$ns1"
+		# Data beyond its mappings makes the kernel reset a few subflows
+		# at full size (mptcp_dss_corruption()): ours, as the kernel's.
+		for ns in "$ns2" "$ns1"; do
+			ours=$(get_counter "$ns" "${RST_EXT_PREFIX}DssCorruptionReset")
+			theirs=$(get_counter "$ns" MPTcpExtDSSCorruptionReset)
+			[ "$ours" = "$theirs" ] ||
+				fail "$ns: ${RST_EXT_PREFIX}DssCorruptionReset $ours != MPTcpExtDSSCorruptionReset $theirs"
+		done
 		for c in MPTcpExtMPCapableACKRX MPTcpExtMPJoinAckHMacFailure; do
 			[ "$(get_counter "$ns2" "$c")" -gt 0 ] || fail "no $c in $ns2: the fuzzer did not get through"
 		done
