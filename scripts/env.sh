@@ -13,6 +13,14 @@ LIBCLANG_PATH=${LIBCLANG_PATH:-/usr/lib/llvm-19/lib}
 export LIBCLANG_PATH
 # The rustup toolchain usually first in PATH has no rust-src: use Debian's.
 KMAKE_FLAGS=(LLVM=-19 RUSTC=/usr/bin/rustc HOSTRUSTC=/usr/bin/rustc CLIPPY_DRIVER=/usr/bin/clippy-driver "BINDGEN=$BINDGEN")
+# The reliability selftest's malformed-input test plays a bugged peer: data
+# beyond its DSS mapping makes 6.12.117 warn in
+# __mptcp_move_skbs_from_subflow() on a kernel with CONFIG_DEBUG_NET
+# (DEBUG_NET_WARN_ON_ONCE, debug-only since upstream's "mptcp: handle
+# consistently DSS corruption": not actionable by the kernel) before it falls
+# back or resets the subflow (DssCorruptionReset).  scripts/vm.sh lets these
+# two through; the test checks the kernel counted a corruption if it warned.
+STRESS_EXPECT_WARN=(--expect-warn net/mptcp/protocol.c:769 --expect-warn net/mptcp/protocol.c:778)
 # Debian's Rust 1.96 cargo (cargo-web), whatever else is in PATH.
 CARGO=/usr/bin/cargo
 export RUSTC=/usr/bin/rustc

@@ -43,10 +43,12 @@ mkdir -p "$repo/out/$variant"
 name=stress
 [ -n "${STRESS_TESTS:-}" ] && name=stress-$(echo "$STRESS_TESTS" | tr -s ' ' -)
 out=$repo/out/$variant/$name
+expect=()
+[[ " ${STRESS_TESTS:-fuzz} " == *" fuzz "* ]] && expect=("${STRESS_EXPECT_WARN[@]}")
 echo "stress: $variant kernel, ${sizes[*]}, VM timeout ${timeout}s" >&2
 rc=0
 start=$SECONDS
-"$here/vm.sh" "$kdir" "$out" --timeout "$timeout" -- \
+"$here/vm.sh" "$kdir" "$out" --timeout "$timeout" "${expect[@]}" -- \
 	env RST_EXT_KO="$ko" RST_EXT_COUNTERS="$repo/out/counters.tsv" "${sizes[@]}" \
 	"$repo/selftests/mptcp_rst_ext_stress.sh" || rc=$?
 tap=$repo/out/$variant/$name.tap

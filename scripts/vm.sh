@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # Boot a test kernel with virtme-ng, run a command inside, bring back its
 # output and exit status, and fail on any kernel splat.
-#   scripts/vm.sh KDIR OUTDIR [--timeout SECONDS] -- COMMAND [ARGS...]
+#   scripts/vm.sh KDIR OUTDIR [--timeout SECONDS] [--expect-warn FILE:LINE]...
+#                 -- COMMAND [ARGS...]
 # OUTDIR receives console.log (kernel console), guest.log (the command's
 # output), rc (its exit status), kmemleak.txt (debug kernels) and splats.txt.
+# --expect-warn: a kernel WARNING at exactly FILE:LINE (and the call trace
+# that follows it) is the expected outcome of the test, not a splat: it goes
+# to expected-warnings.txt instead.  Anything else still fails the run.
 # Exit status: the command's, or 1 if the VM timed out or the kernel splatted.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -13,9 +17,11 @@ here=$(cd "$(dirname "$0")" && pwd)
 kdir=$1 out=$2
 shift 2
 timeout=1800
+expect_warn=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--timeout) timeout=$2; shift 2 ;;
+	--expect-warn) expect_warn+=" at $2 |"; shift 2 ;;
 	--) shift; break ;;
 	*) echo "vm: unknown option $1" >&2; exit 2 ;;
 	esac
@@ -26,7 +32,7 @@ command -v qemu-system-x86_64 >/dev/null || { echo "vm: qemu-system-x86_64 not f
 
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
-rm -f "$out"/{console.log,guest.log,rc,kmemleak.txt,splats.txt}
+rm -f "$out"/{console.log,guest.log,rc,kmemleak.txt,splats.txt,expected-warnings.txt}
 
 vng_args=(--run "$kdir" --force-9p --cpus 2 --memory 2G --verbose)
 
@@ -69,9 +75,26 @@ if [ $vng_rc = 124 ] || [ $vng_rc = 137 ]; then
 	echo "vm: global timeout (${timeout}s) reached" >&2
 	status=1
 fi
-# Kernel splats, as the MPTCP CI looks for them (kernel lines carry a timestamp).
+# Kernel splats, as the MPTCP CI looks for them (kernel lines carry a
+# timestamp); an expected WARNING and its call trace set apart.
 grep -aE '^\[ *[0-9]+\.[0-9]+\].*(Call Trace:|BUG:|WARNING:|UBSAN:|KASAN:|kmemleak:.*suspected|general protection fault|Kernel panic)' \
-	"$out/console.log" >"$out/splats.txt" || true
+	"$out/console.log" | awk -v expect="$expect_warn" -v splats="$out/splats.txt" \
+	-v expected="$out/expected-warnings.txt" '
+	BEGIN { n = split(expect, at, "|"); printf "" >splats }
+	/WARNING:/ {
+		for (i = 1; i <= n; i++)
+			if (at[i] != "" && index($0, at[i])) {
+				print >expected
+				trace = 1
+				next
+			}
+	}
+	/Call Trace:/ && trace { print >expected; trace = 0; next }
+	{ trace = 0; print >splats }' || true
+if [ -s "$out/expected-warnings.txt" ]; then
+	echo "vm: expected kernel warnings (in $out/expected-warnings.txt):" >&2
+	grep -a 'WARNING:' "$out/expected-warnings.txt" >&2
+fi
 if [ -s "$out/splats.txt" ]; then
 	echo "vm: the kernel reported problems (from $out/console.log):" >&2
 	head -20 "$out/splats.txt" >&2

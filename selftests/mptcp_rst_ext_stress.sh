@@ -327,6 +327,15 @@ stress_fuzz() {
 			[ "$ours" = "$theirs" ] ||
 				fail "$ns: ${RST_EXT_PREFIX}DssCorruptionReset $ours != MPTcpExtDSSCorruptionReset $theirs"
 		done
+		# A kernel with CONFIG_DEBUG_NET warns once on such data
+		# (protocol.c:769, 778); scripts/stress.sh lets that warning
+		# through, so it must come with a corruption the kernel counted.
+		warned=$(dmesg | grep -cE 'WARNING: .* at net/mptcp/protocol.c:(769|778) ')
+		corrupt=$(($(get_counter "$ns2" MPTcpExtDSSCorruptionFallback) +
+			$(get_counter "$ns2" MPTcpExtDSSCorruptionReset)))
+		echo "# DSS corruptions counted by the kernel: $corrupt; its warnings about them: $warned"
+		[ "$warned" -gt 0 ] && [ "$corrupt" = 0 ] &&
+			fail "the kernel warned in __mptcp_move_skbs_from_subflow() without a DSS corruption counted"
 		for c in MPTcpExtMPCapableACKRX MPTcpExtMPJoinAckHMacFailure; do
 			[ "$(get_counter "$ns2" "$c")" -gt 0 ] || fail "no $c in $ns2: the fuzzer did not get through"
 		done
