@@ -92,6 +92,15 @@ const ESTABLISHED: Subflow = Subflow {
     fallback_failed: false,
 };
 
+/// A joined subflow of an established connection, its join not yet confirmed.
+const UNCONFIRMED_JOIN: Subflow = Subflow {
+    request_mptcp: false,
+    mp_join: true,
+    mp_capable: false,
+    fully_established: false,
+    ..ESTABLISHED
+};
+
 const JOIN_OK: JoinAck = JoinAck {
     had_msk: true,
     msk_kept: true,
@@ -445,12 +454,8 @@ fn sites() {
             subflow_reset(
                 code::EUNSPEC,
                 Subflow {
-                    mp_join: true,
-                    request_mptcp: false,
-                    mp_capable: false,
-                    fully_established: false,
                     dss_corruption: true,
-                    ..ESTABLISHED
+                    ..UNCONFIRMED_JOIN
                 },
             ),
             &[DssCorruptionReset, TxUnspec],
@@ -471,12 +476,8 @@ fn sites() {
             subflow_reset(
                 code::EUNSPEC,
                 Subflow {
-                    mp_join: true,
-                    request_mptcp: false,
-                    mp_capable: false,
-                    fully_established: false,
                     fallback_failed: true,
-                    ..ESTABLISHED
+                    ..UNCONFIRMED_JOIN
                 },
             ),
             &[MPJoinAckUnconfirmed, TxUnspec],
