@@ -210,14 +210,18 @@ static int rst_ext_retired_show(struct seq_file *seq, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(rst_ext_retired);
 
-static struct kretprobe rst_ext_join_krp, rst_ext_netstat_krp;
+static struct kretprobe rst_ext_join_krp;
+static struct kprobe rst_ext_netstat_kp;
 
-/* Calls a kretprobe missed for want of a free instance (or by recursion). */
+/*
+ * Calls a probe missed: for want of a free kretprobe instance, or by
+ * recursion (a kprobe hit while another runs on the same CPU).
+ */
 static int rst_ext_missed_show(struct seq_file *seq, void *v)
 {
-	seq_printf(seq, "subflow_syn_recv_sock %lu\nnetstat_seq_show %lu\n",
+	seq_printf(seq, "subflow_syn_recv_sock %lu\nmptcp_seq_show %lu\n",
 		   rst_ext_join_krp.nmissed + rst_ext_join_krp.kp.nmissed,
-		   rst_ext_netstat_krp.nmissed + rst_ext_netstat_krp.kp.nmissed);
+		   rst_ext_netstat_kp.nmissed);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(rst_ext_missed);
@@ -691,46 +695,33 @@ void rst_ext_probes_unregister(void)
 }
 
 /*
- * /proc/net/netstat: a kretprobe on its show function (static, but
- * address-taken, so always out of line) appends our block after MPTcpExt
- * when the show succeeded.  If the block overflows the seq_file buffer,
- * seq_read_iter() retries show with a larger one and we append again.
+ * /proc/net/netstat: netstat_seq_show() ends with mptcp_seq_show() (mib.c,
+ * called from proc.c: never inlined), which prints MPTcpExt and cannot fail.
+ * A kprobe on its entry writes our block just before MPTcpExt.  No return
+ * probe, so no pool of instances to run out of: every read has the block,
+ * however many readers are inside at once.  The handler runs with
+ * preemption off and only formats into the seq_file buffer.  If that buffer
+ * overflows, seq_read_iter() retries the whole show with a larger one, and
+ * the kprobe writes the block again.
  */
 static bool rst_ext_netstat = true;
 module_param_named(netstat, rst_ext_netstat, bool, 0444);
 MODULE_PARM_DESC(netstat, "Also append the MPTcpRstExt counters to /proc/net/netstat, for plain nstat (default: on)");
 
-struct rst_ext_netstat_call {
-	struct seq_file *seq;
-};
-
-static int rst_ext_netstat_entry(struct kretprobe_instance *ri,
-				 struct pt_regs *regs)
+static int rst_ext_netstat_pre(struct kprobe *kp, struct pt_regs *regs)
 {
-	struct rst_ext_netstat_call *call = (void *)ri->data;
+	struct seq_file *seq = (void *)regs_get_kernel_argument(regs, 0);
 
-	call->seq = (struct seq_file *)regs_get_kernel_argument(regs, 0);
-	return 0;
-}
-
-static int rst_ext_netstat_return(struct kretprobe_instance *ri,
-				  struct pt_regs *regs)
-{
-	struct rst_ext_netstat_call *call = (void *)ri->data;
-	struct seq_file *seq = call->seq;
-
-	if (regs_return_value(regs) || seq_has_overflowed(seq))
+	if (seq_has_overflowed(seq))
 		return 0;
 	/* single_open_net() holds a reference on the netns while reading. */
 	rst_ext_rs_proc_show(seq, seq_file_single_net(seq));
 	return 0;
 }
 
-static struct kretprobe rst_ext_netstat_krp = {
-	.kp.symbol_name = "netstat_seq_show",
-	.entry_handler = rst_ext_netstat_entry,
-	.handler = rst_ext_netstat_return,
-	.data_size = sizeof(struct rst_ext_netstat_call),
+static struct kprobe rst_ext_netstat_kp = {
+	.symbol_name = "mptcp_seq_show",
+	.pre_handler = rst_ext_netstat_pre,
 };
 
 static bool rst_ext_netstat_registered;
@@ -741,16 +732,9 @@ int rst_ext_netstat_register(void)
 
 	if (!rst_ext_netstat)
 		return 0;
-	/*
-	 * One instance per reader inside netstat_seq_show() at once: more
-	 * than one per CPU, as the show allocates (GFP_KERNEL) and, with
-	 * CONFIG_PREEMPT, can be preempted.  A reader that finds none gets
-	 * the file without our block; debugfs "missed" counts those.
-	 */
-	rst_ext_netstat_krp.maxactive = max(8 * num_possible_cpus(), 64U);
-	err = register_kretprobe(&rst_ext_netstat_krp);
+	err = register_kprobe(&rst_ext_netstat_kp);
 	if (err) {
-		pr_err("cannot hook /proc/net/netstat (netstat_seq_show): %d; load with netstat=0 to do without\n",
+		pr_err("cannot hook /proc/net/netstat (mptcp_seq_show): %d; load with netstat=0 to do without\n",
 		       err);
 		return err;
 	}
@@ -763,6 +747,6 @@ void rst_ext_netstat_unregister(void)
 	if (!rst_ext_netstat_registered)
 		return;
 	/* Waits for handlers running on other CPUs. */
-	unregister_kretprobe(&rst_ext_netstat_krp);
+	unregister_kprobe(&rst_ext_netstat_kp);
 	rst_ext_netstat_registered = false;
 }

@@ -74,9 +74,11 @@ want=$(for n in $RST_EXT_NAMES; do echo "$RST_EXT_PREFIX$n"; done | sort)
 [ "$got" = "$want" ] || fail "nstat shows '$(echo $got)', expected '$(echo $want)'"
 test_end
 
-test_begin "/proc/net/netstat: our block appended after MPTcpExt, nothing else changed"
+test_begin "/proc/net/netstat: our block inserted before MPTcpExt, nothing else changed"
 after=$(ip netns exec "$nsq" cat /proc/net/netstat)
-expected=$(printf '%s\n%s\n%s' "$netstat_before" "$RST_EXT_PREFIX: $RST_EXT_NAMES" "$RST_EXT_PREFIX:$zeros")
+expected=$(echo "$netstat_before" | grep -v '^MPTcpExt:'
+	printf '%s\n%s\n' "$RST_EXT_PREFIX: $RST_EXT_NAMES" "$RST_EXT_PREFIX:$zeros"
+	echo "$netstat_before" | grep '^MPTcpExt:')
 [ "$after" = "$expected" ] || fail "/proc/net/netstat is not the old content plus our two lines: $(diff <(echo "$expected") <(echo "$after") | head -5)"
 got=$(ip netns exec "$nsq" nstat -az "$RST_EXT_PREFIX*" | awk 'NR>1 {print $1}' | sort)
 [ "$got" = "$want" ] || fail "plain nstat shows '$(echo $got)', expected '$(echo $want)'"
@@ -87,7 +89,7 @@ test_begin "/proc/net/netstat: many concurrent readers all see the block"
 pids=()
 for i in $(seq 4); do
 	(for j in $(seq 10); do
-		ip netns exec "$nsq" cat /proc/net/netstat | tail -2 | head -1 | grep -q "^$RST_EXT_PREFIX: " || exit 1
+		[ "$(ip netns exec "$nsq" cat /proc/net/netstat | grep -c "^$RST_EXT_PREFIX: ")" = 2 ] || exit 1
 	done) &
 	pids+=($!)
 done
