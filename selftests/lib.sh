@@ -172,7 +172,7 @@ nsexec() {
 # --- counters -------------------------------------------------------------
 
 # get_counter NS NAME: the value of one counter, read with plain nstat as an
-# operator (or mptcp_lib_get_counter) would: the module appends its block to
+# operator (or mptcp_lib_get_counter) would: the module adds its block to
 # /proc/net/netstat.
 get_counter() {
 	local ns=$1 counter=$2 count
