@@ -706,7 +706,7 @@ void rst_ext_probes_unregister(void)
  */
 static bool rst_ext_netstat = true;
 module_param_named(netstat, rst_ext_netstat, bool, 0444);
-MODULE_PARM_DESC(netstat, "Also append the MPTcpRstExt counters to /proc/net/netstat, for plain nstat (default: on)");
+MODULE_PARM_DESC(netstat, "Also add the MPTcpRstExt counters to /proc/net/netstat (before MPTcpExt), for plain nstat (default: on)");
 
 static int rst_ext_netstat_pre(struct kprobe *kp, struct pt_regs *regs)
 {
