@@ -120,7 +120,8 @@ for variant in "${variants[@]}"; do
 		expect=()
 		[ "$t" = mptcp_rst_ext_stress.sh ] && expect=("${STRESS_EXPECT_WARN[@]}")
 		timed "vm-$variant-$name" "$here/vm.sh" "$kdir" "$vout/$name" --timeout "$vm_timeout" "${expect[@]}" -- \
-			env RST_EXT_KO="$ko" RST_EXT_COUNTERS="$out/counters.tsv" STRESS_CI=1 "$repo/selftests/$t"
+			env RST_EXT_KO="$ko" RST_EXT_COUNTERS="$out/counters.tsv" STRESS_CI=1 \
+			STRESS_WARN_AT="$STRESS_WARN_AT" "$repo/selftests/$t"
 		vm_rc=$?
 		cp "$vout/$name/guest.log" "$vout/$name.tap" 2>/dev/null || : >"$vout/$name.tap"
 		count_tap "$vout/$name.tap" "$variant: $t"

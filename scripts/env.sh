@@ -19,8 +19,14 @@ KMAKE_FLAGS=(LLVM=-19 RUSTC=/usr/bin/rustc HOSTRUSTC=/usr/bin/rustc CLIPPY_DRIVE
 # (DEBUG_NET_WARN_ON_ONCE, debug-only since upstream's "mptcp: handle
 # consistently DSS corruption": not actionable by the kernel) before it falls
 # back or resets the subflow (DssCorruptionReset).  scripts/vm.sh lets these
-# two through; the test checks the kernel counted a corruption if it warned.
-STRESS_EXPECT_WARN=(--expect-warn net/mptcp/protocol.c:769 --expect-warn net/mptcp/protocol.c:778)
+# two through (STRESS_EXPECT_WARN); the test gets the list in its environment
+# (STRESS_WARN_AT) and checks the kernel counted a corruption if it warned.
+STRESS_WARN_AT="net/mptcp/protocol.c:769 net/mptcp/protocol.c:778"
+STRESS_EXPECT_WARN=()
+for _at in $STRESS_WARN_AT; do
+	STRESS_EXPECT_WARN+=(--expect-warn "$_at")
+done
+unset _at
 # Debian's Rust 1.96 cargo (cargo-web), whatever else is in PATH.
 CARGO=/usr/bin/cargo
 export RUSTC=/usr/bin/rustc

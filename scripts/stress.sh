@@ -49,7 +49,7 @@ echo "stress: $variant kernel, ${sizes[*]}, VM timeout ${timeout}s" >&2
 rc=0
 start=$SECONDS
 "$here/vm.sh" "$kdir" "$out" --timeout "$timeout" "${expect[@]}" -- \
-	env RST_EXT_KO="$ko" RST_EXT_COUNTERS="$repo/out/counters.tsv" "${sizes[@]}" \
+	env RST_EXT_KO="$ko" RST_EXT_COUNTERS="$repo/out/counters.tsv" STRESS_WARN_AT="$STRESS_WARN_AT" "${sizes[@]}" \
 	"$repo/selftests/mptcp_rst_ext_stress.sh" || rc=$?
 tap=$repo/out/$variant/$name.tap
 cp "$out/guest.log" "$tap" 2>/dev/null || : >"$tap"
