@@ -5,9 +5,13 @@
 # Project targets (test kernel, VM, tests) are listed by `make help`.
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
-# normal or debug (`make check VARIANT="normal debug"` runs both).
+# The test kernel: KERNEL (6.12 or 7.3: scripts/env.sh, RST_EXT_KERNELS;
+# default 6.12) and VARIANT (normal or debug).  `make check KERNEL="6.12 7.3"
+# VARIANT="normal debug"` runs every pair.
+KERNEL ?=
 VARIANT ?=
 V1 := $(or $(VARIANT),normal)
+T1 := $(firstword $(KERNEL)) $(V1)
 
 .PHONY: all modules modules_install install clean help setup test-kernel module \
 	check demo unit-test fmt fmt-check clippy
@@ -29,11 +33,15 @@ help:
 	@echo 'make [KDIR=...]          build mptcp_rst_ext.ko against KDIR (a Rust-enabled kernel build tree)'
 	@echo 'make install             modules_install: into /lib/modules/<KDIR release>/updates, or under INSTALL_MOD_PATH'
 	@echo 'make setup               install the toolchain a fresh Debian 12 machine lacks'
+	@echo 'The project targets take KERNEL=6.12|7.3 (default 6.12) and VARIANT=normal|debug (default normal):'
 	@echo 'make demo                set-up, test kernel, boot a VM, provoke resets, show nstat'
-	@echo 'make check [VARIANT=debug]  set-up, test kernel, every test; ends with "N passed, N failed"'
-	@echo 'make check-upstream [SUBSET=full] [VARIANT=debug]  the kernel'"'"'s MPTCP selftests with the module loaded (default SUBSET=ci)'
-	@echo 'make test-kernel [VARIANT=debug]  build (or reuse) the test kernel, print its KDIR'
-	@echo 'make module [VARIANT=debug]  build the module against the test kernel'
+	@echo 'make check               set-up, test kernel(s), every test; ends with "N passed, N failed"'
+	@echo '                         (KERNEL="6.12 7.3" VARIANT="normal debug": every pair)'
+	@echo 'make check-upstream [SUBSET=full]  the kernel'"'"'s MPTCP selftests with the module loaded (default SUBSET=ci)'
+	@echo 'make stress [STRESS_TESTS=...]  the reliability suite at full size (default VARIANT=debug)'
+	@echo 'make bench [BENCH_PARTS=...]  the benchmarks (Documentation/benchmarks.rst)'
+	@echo 'make test-kernel         build (or reuse) the test kernel, print its KDIR'
+	@echo 'make module              build the module against the test kernel'
 	@echo 'make unit-test           host unit tests of the attribution (cargo test)'
 	@echo 'make docs                the documentation as HTML in out/docs/html (Sphinx; a warning fails it)'
 	@echo 'make fmt | fmt-check | clippy'
@@ -42,31 +50,37 @@ setup:
 	./scripts/setup.sh
 
 test-kernel: setup
-	./scripts/kernel.sh $(V1)
+	./scripts/kernel.sh $(T1)
 
 module: setup
-	./scripts/module.sh $(V1)
+	./scripts/module.sh $(T1)
 
 check:
-	./scripts/check.sh $(or $(VARIANT),normal)
+	./scripts/check.sh $(KERNEL) $(or $(VARIANT),normal)
 
 demo:
-	./scripts/demo.sh $(V1)
+	./scripts/demo.sh $(T1)
+
+# Debian's Rust toolchain (rustc-web, the one the test kernels are built with),
+# whatever else is first in PATH.
+CARGO ?= /usr/bin/cargo
+RUSTFMT ?= /usr/bin/rustfmt
+HOST_RUSTC ?= /usr/bin/rustc
 
 unit-test:
-	RUSTC=/usr/bin/rustc /usr/bin/cargo test --quiet --manifest-path rust/host/Cargo.toml
+	RUSTC=$(HOST_RUSTC) $(CARGO) test --quiet --manifest-path rust/host/Cargo.toml
 
 # The crate (rustfmt follows its modules) and the host-only files.
 RUST_SOURCES := rust/rst_ext.rs rust/host/counters.rs rust/host/tests/attribution.rs
 
 fmt:
-	/usr/bin/rustfmt --edition 2021 $(RUST_SOURCES)
+	$(RUSTFMT) --edition 2021 $(RUST_SOURCES)
 
 fmt-check:
-	/usr/bin/rustfmt --check --edition 2021 $(RUST_SOURCES)
+	$(RUSTFMT) --check --edition 2021 $(RUST_SOURCES)
 
 clippy:
-	./scripts/module.sh $(V1) CLIPPY=1
+	./scripts/module.sh $(T1) CLIPPY=1
 
 .PHONY: docs
 docs:
@@ -77,18 +91,18 @@ docs:
 SUBSET ?= ci
 .PHONY: check-upstream
 check-upstream: setup
-	./scripts/upstream.sh --subset $(SUBSET) $(if $(NO_MODULE),--no-module) $(V1)
+	./scripts/upstream.sh --subset $(SUBSET) $(if $(NO_MODULE),--no-module) $(T1)
 
 # The reliability selftests in one VM, on the debug kernel unless VARIANT is
 # given (STRESS_CI=1: the CI sizes; STRESS_CYCLES=... and the like: see
 # selftests/mptcp_rst_ext_stress.sh; STRESS_TESTS="netns fuzz": only those
-# tests).  Results in out/<variant>/stress/ (stress-<tests>/ with STRESS_TESTS).
+# tests).  Results in out/<kernel>-<variant>/stress/ (stress-<tests>/ with STRESS_TESTS).
 .PHONY: stress
 stress: setup
-	./scripts/stress.sh $(if $(filter 1,$(STRESS_CI)),--ci) $(or $(VARIANT),debug)
+	./scripts/stress.sh $(if $(filter 1,$(STRESS_CI)),--ci) $(firstword $(KERNEL)) $(or $(VARIANT),debug)
 
 # The benchmarks (throughput A/B, reset storm, memory) in one VM, on the
-# normal kernel: Documentation/benchmarks.rst.  Raw output in out/<variant>/bench/.
+# normal kernel: Documentation/benchmarks.rst.  Raw output in out/<kernel>-<variant>/bench/.
 .PHONY: bench
 bench: setup
-	./scripts/bench.sh $(V1)
+	./scripts/bench.sh $(T1)

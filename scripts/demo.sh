@@ -4,14 +4,15 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(dirname "$here")
-variant=${1:-normal}
-"$here/setup.sh"
-kdir=$("$here/kernel.sh" "$variant")
-ko=$("$here/module.sh" "$variant")
-out=$repo/out/demo
-mkdir -p "$out"
 # shellcheck source=scripts/env.sh
 . "$here/env.sh"
+#   scripts/demo.sh [KERNEL] [normal|debug]
+rst_ext_parse_target normal "$@"
+"$here/setup.sh"
+kdir=$("$here/kernel.sh" "$kernel" "$variant")
+ko=$("$here/module.sh" "$kernel" "$variant")
+out=$repo/out/$target/demo
+mkdir -p "$out"
 "$CARGO" run -q --manifest-path "$repo/rust/host/Cargo.toml" --bin counters >"$out/counters.tsv"
 rc=0
 "$here/vm.sh" "$kdir" "$out/vm" --timeout 600 -- \

@@ -13,20 +13,86 @@ LIBCLANG_PATH=${LIBCLANG_PATH:-/usr/lib/llvm-19/lib}
 export LIBCLANG_PATH
 # The rustup toolchain usually first in PATH has no rust-src: use Debian's.
 KMAKE_FLAGS=(LLVM=-19 RUSTC=/usr/bin/rustc HOSTRUSTC=/usr/bin/rustc CLIPPY_DRIVER=/usr/bin/clippy-driver "BINDGEN=$BINDGEN")
+# The kernels the module supports, one line each: KERNEL, the Debian package
+# of its source, where it comes from ("installed": scripts/setup.sh installs
+# it; else the suite scripts/kernel-src.sh downloads it from), and the kernel
+# lines the reliability selftest's malformed input may warn at (below).  The
+# first is the default (make KERNEL=...).  The module's build knows the same
+# versions (Kbuild, RST_EXT_KERNELS): a kernel missing there stops it.
+RST_EXT_KERNELS="6.12 linux-source-6.12 installed net/mptcp/protocol.c:769,net/mptcp/protocol.c:778
+7.3 linux-source-7.3 trixie-backports net/mptcp/protocol.c:855,net/mptcp/protocol.c:862"
+RST_EXT_VARIANTS="normal debug"
+# rst_ext_kernel_field KERNEL package|suite|warn_at
+rst_ext_kernel_field() {
+	local k p s w
+	while read -r k p s w; do
+		[ "$k" = "$1" ] || continue
+		case $2 in
+		package) echo "$p" ;;
+		suite) echo "$s" ;;
+		warn_at) echo "${w//,/ }" ;;
+		esac
+		return 0
+	done <<<"$RST_EXT_KERNELS"
+	echo "unknown kernel '$1' (supported: $(rst_ext_kernels))" >&2
+	return 2
+}
+rst_ext_kernels() { awk '{printf "%s%s", (NR > 1 ? " " : ""), $1}' <<<"$RST_EXT_KERNELS"; }
+RST_EXT_DEFAULT_KERNEL=${RST_EXT_KERNELS%% *}
+# rst_ext_check_variant VARIANT: exits 2 with the list if it is not one.
+rst_ext_check_variant() {
+	case " $RST_EXT_VARIANTS " in
+	*" $1 "*) ;;
+	*) echo "unknown variant '$1' (one of: $RST_EXT_VARIANTS)" >&2; exit 2 ;;
+	esac
+}
 # The reliability selftest's malformed-input test plays a bugged peer: data
-# beyond its DSS mapping makes 6.12.117 warn in
+# beyond its DSS mapping makes the kernel warn in
 # __mptcp_move_skbs_from_subflow() on a kernel with CONFIG_DEBUG_NET
 # (DEBUG_NET_WARN_ON_ONCE, debug-only since upstream's "mptcp: handle
 # consistently DSS corruption": not actionable by the kernel) before it falls
-# back or resets the subflow (DssCorruptionReset).  scripts/vm.sh lets these
-# two through (STRESS_EXPECT_WARN); the test gets the list in its environment
-# (STRESS_WARN_AT) and checks the kernel counted a corruption if it warned.
-STRESS_WARN_AT="net/mptcp/protocol.c:769 net/mptcp/protocol.c:778"
-STRESS_EXPECT_WARN=()
-for _at in $STRESS_WARN_AT; do
-	STRESS_EXPECT_WARN+=(--expect-warn "$_at")
-done
-unset _at
+# back or resets the subflow (DssCorruptionReset).
+# rst_ext_stress_warn KERNEL: sets STRESS_WARN_AT, the FILE:LINEs of KERNEL
+# where it warns (the test gets the list in its environment and checks the
+# kernel counted a corruption if it warned), and STRESS_EXPECT_WARN, the
+# options that make scripts/vm.sh let those warnings through.
+rst_ext_stress_warn() {
+	local at
+	STRESS_WARN_AT=$(rst_ext_kernel_field "$1" warn_at)
+	STRESS_EXPECT_WARN=()
+	for at in $STRESS_WARN_AT; do
+		STRESS_EXPECT_WARN+=(--expect-warn "$at")
+	done
+}
+# rst_ext_target KERNEL VARIANT: the name of a test kernel, its out/ directory.
+rst_ext_target() { echo "$1-$2"; }
+# rst_ext_parse_target DEFAULT_VARIANT [ARG...]: sets kernel and variant from
+# the ARGs that name a kernel of RST_EXT_KERNELS or a variant (in any order;
+# defaults: $KERNEL or the first kernel, DEFAULT_VARIANT), and target; the
+# other ARGs are left in rest=(), in order.  Exits 2 on a second kernel or
+# variant.
+rst_ext_parse_target() {
+	local a nk=0 nv=0
+	variant=$1
+	shift
+	kernel=${KERNEL:-$RST_EXT_DEFAULT_KERNEL}
+	rest=()
+	for a in "$@"; do
+		if [[ " $RST_EXT_VARIANTS " == *" $a "* ]]; then
+			variant=$a nv=$((nv + 1))
+		elif [[ " $(rst_ext_kernels) " == *" $a "* ]]; then
+			kernel=$a nk=$((nk + 1))
+		else
+			rest+=("$a")
+		fi
+	done
+	if [ $nk -gt 1 ] || [ $nv -gt 1 ]; then
+		echo "one kernel and one variant at a time (got: $*)" >&2
+		exit 2
+	fi
+	rst_ext_kernel_field "$kernel" package >/dev/null || exit 2
+	target=$(rst_ext_target "$kernel" "$variant")
+}
 # Debian's Rust 1.96 cargo (cargo-web), whatever else is in PATH.
 CARGO=/usr/bin/cargo
 export RUSTC=/usr/bin/rustc

@@ -1,32 +1,31 @@
 #!/usr/bin/env bash
 # Build (or find in the cache) the Rust-enabled test kernel.
-#   scripts/kernel.sh [normal|debug]     prints the build directory (= KDIR) on stdout
-#   scripts/kernel.sh --cached VARIANT   the same if it is cached, else exit 1 (no build)
+#   scripts/kernel.sh [--cached] [KERNEL] [normal|debug]
+#       prints the build directory (= KDIR) on stdout; KERNEL is one of
+#       RST_EXT_KERNELS (scripts/env.sh; default $KERNEL, else the first).
+#       --cached: the same if it is cached, else exit 1 (no build).
 # The build directory is keyed by the kernel source version, the config
 # fragments and the toolchain, so a warm run never rebuilds.
 set -euo pipefail
 
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=scripts/env.sh
+. "$here/env.sh"
 cached_only=
 if [ "${1:-}" = --cached ]; then
 	cached_only=1
 	shift
 fi
-variant=${1:-normal}
-here=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source=scripts/env.sh
-. "$here/env.sh"
+rst_ext_parse_target normal "$@"
+[ ${#rest[@]} = 0 ] || { echo "kernel: unknown argument(s): ${rest[*]}" >&2; exit 2; }
 
 log() { echo "kernel: $*" >&2; }
 die() { echo "kernel: error: $*" >&2; exit 1; }
 
-case $variant in
-normal) fragments=("$here/kconfig/base.config") ;;
-debug) fragments=("$here/kconfig/base.config" "$here/kconfig/debug.config") ;;
-*) die "unknown variant '$variant' (normal or debug)" ;;
-esac
+# Ours (base, then what differs per kernel), then for debug the debug options.
+fragments=("$here/kconfig/base.config" "$here/kconfig/$kernel.config")
+[ "$variant" = debug ] && fragments+=("$here/kconfig/debug.config")
 
-tarball=/usr/src/linux-source-6.12.tar.xz
-[ -f "$tarball" ] || die "$tarball missing: apt-get install linux-source-6.12 (or run scripts/setup.sh)"
 # tool:package it comes from
 for tp in clang-19:clang-19 ld.lld-19:lld-19 llvm-ar-19:llvm-19 /usr/bin/rustc:rustc-web \
 	/usr/lib/rustlib/src/rust/library:rust-web-src flex:flex bison:bison bc:bc \
@@ -37,18 +36,8 @@ for tp in clang-19:clang-19 ld.lld-19:lld-19 llvm-ar-19:llvm-19 /usr/bin/rustc:r
 done
 [ -f "$LIBCLANG_PATH/libclang.so" ] || [ -n "$(ls "$LIBCLANG_PATH"/libclang-*.so* 2>/dev/null)" ] ||
 	die "libclang not found in $LIBCLANG_PATH: install libclang-19-dev (scripts/setup.sh does it)"
-srcver=$(dpkg-query -W -f='${Version}' linux-source-6.12)
-
-src=$CACHE_DIR/src/linux-source-6.12-$srcver
-if [ ! -f "$src/.extracted" ]; then
-	log "extracting $tarball ($srcver)"
-	rm -rf "$src" "$src.tmp"
-	mkdir -p "$src.tmp"
-	tar -C "$src.tmp" -xf "$tarball"
-	mv "$src.tmp/linux-source-6.12" "$src"
-	rmdir "$src.tmp"
-	touch "$src/.extracted"
-fi
+read -r srcver src < <("$here/kernel-src.sh" "$kernel") || die "no source for $kernel"
+[ -n "$src" ] || die "no source for $kernel"
 
 # One fragment: ours, then the upstream selftests' own (modules turned built-in,
 # so the guest needs no module tree).
@@ -62,17 +51,23 @@ key=$({
 	clang-19 --version | head -1
 	"$BINDGEN" --version
 } | sha256sum | cut -c1-12)
-build=$CACHE_DIR/build/$variant-$key
+build=$CACHE_DIR/build/$target-$key
 
-if [ -f "$build/.done" ]; then
+cached() {
+	[ -f "$build/.done" ] || return 1
 	log "cached: $build"
 	echo "$build"
 	exit 0
-fi
+}
+cached || :
 [ -z "$cached_only" ] || exit 1
 
+mkdir -p "$CACHE_DIR/build"
 exec 9>"$CACHE_DIR/build.lock"
 flock 9
+# Another run may have built it while this one waited for the lock.
+cached || :
+rm -rf "$build"
 mkdir -p "$build"
 frag=$build/fragment.config
 {
@@ -83,7 +78,7 @@ frag=$build/fragment.config
 
 kmake() { make -C "$src" O="$build" "${KMAKE_FLAGS[@]}" "$@"; }
 
-log "configuring $variant kernel in $build"
+log "configuring the $target kernel in $build"
 kmake -s tinyconfig >/dev/null
 "$src/scripts/kconfig/merge_config.sh" -m -O "$build" "$build/.config" "$frag" >"$build/merge.log"
 kmake -s olddefconfig >"$build/olddefconfig.log" 2>&1
@@ -108,22 +103,35 @@ while IFS= read -r line; do
 done <"$frag"
 if [ ${#dropped[@]} -gt 0 ]; then
 	printf 'kernel: olddefconfig dropped: %s\n' "${dropped[@]}" >&2
-	die "the $variant config does not hold what the fragments ask for (see above); fix scripts/kconfig/"
+	die "the $target config does not hold what the fragments ask for (see above); fix scripts/kconfig/"
 fi
 for opt in CONFIG_RUST=y CONFIG_MPTCP=y; do
 	grep -qxF "$opt" "$build/.config" || die "$opt missing from the final .config"
 done
 
-log "building $variant kernel with $(nproc) jobs (this takes a while the first time)"
+log "building the $target kernel ($srcver) with $(nproc) jobs (this takes a while the first time)"
+log "full log: $build/build.log"
 start=$SECONDS
-if ! kmake -j"$(nproc)" bzImage modules >"$build/build.log" 2>&1; then
+# A line a minute, so a first run that builds for a quarter of an hour is
+# seen to be alive: how many files are compiled so far (about 2,500 in all
+# for 6.12, 2,700 for 7.3).
+kmake -j"$(nproc)" bzImage modules >"$build/build.log" 2>&1 &
+make_pid=$!
+next=$((start + 60))
+while kill -0 "$make_pid" 2>/dev/null; do
+	sleep 2
+	[ "$SECONDS" -ge "$next" ] || continue
+	next=$((next + 60))
+	log "$target: $(grep -cE '^ +(CC|RUSTC|AS) ' "$build/build.log") files compiled, $(((SECONDS - start) / 60)) min"
+done
+if ! wait "$make_pid"; then
 	tail -30 "$build/build.log" >&2
 	die "kernel build failed, full log: $build/build.log"
 fi
 log "built in $((SECONDS - start)) s"
 touch "$build/.done"
-# Older builds of this variant are of no further use.
-for old in "$CACHE_DIR/build/$variant-"*; do
+# Older builds of this kernel and variant are of no further use.
+for old in "$CACHE_DIR/build/$target-"*; do
 	[ "$old" = "$build" ] || rm -rf "$old"
 done
 echo "$build"

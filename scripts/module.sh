@@ -1,24 +1,23 @@
 #!/usr/bin/env bash
 # Build mptcp_rst_ext.ko against the project's test kernel.
-#   scripts/module.sh [normal|debug] [extra kbuild args, e.g. CLIPPY=1]
-# Builds a copy of the sources in out/<variant>/module (so both variants can
-# coexist) and prints the path of the .ko on stdout.
+#   scripts/module.sh [KERNEL] [normal|debug] [extra kbuild args, e.g. CLIPPY=1]
+# Builds a copy of the sources in out/<kernel>-<variant>/module (so the test
+# kernels' modules coexist) and prints the path of the .ko on stdout.
 set -euo pipefail
-variant=${1:-normal}
-shift || true
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(dirname "$here")
 # shellcheck source=scripts/env.sh
 . "$here/env.sh"
+rst_ext_parse_target normal "$@"
 
-kdir=$("$here/kernel.sh" "$variant")
+kdir=$("$here/kernel.sh" "$kernel" "$variant")
 "$here/check-kdir.sh" "$kdir"
-dst=$repo/out/$variant/module
+dst=$repo/out/$target/module
 mkdir -p "$dst/rust"
 cp -p "$repo/Kbuild" "$repo/VERSION" "$dst/"
-cp -p "$repo"/rust/rst_ext.rs "$repo"/rust/sys.rs "$repo"/rust/shim.c "$repo"/rust/shim.h "$dst/rust/"
+cp -p "$repo"/rust/*.rs "$repo"/rust/*.c "$repo"/rust/*.h "$dst/rust/"
 version=$("$here/version.sh" "$repo")
-if ! make -C "$kdir" M="$dst" "${KMAKE_FLAGS[@]}" RST_EXT_VERSION="$version" "$@" modules >"$dst/build.log" 2>&1; then
+if ! make -C "$kdir" M="$dst" "${KMAKE_FLAGS[@]}" RST_EXT_VERSION="$version" "${rest[@]}" modules >"$dst/build.log" 2>&1; then
 	grep -vE '^make(\[[0-9]+\])?: ' "$dst/build.log" | tail -40 >&2
 	echo "module: build failed, full log: $dst/build.log" >&2
 	exit 1

@@ -18,7 +18,7 @@ DEB_PKGS=(
 	bpftrace
 )
 
-log() { echo "setup: $*"; }
+log() { echo "setup: $*" >&2; }
 
 missing=()
 for p in "${DEB_PKGS[@]}"; do

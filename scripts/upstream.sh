@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # The kernel's own MPTCP selftests, with mptcp_rst_ext loaded, in one VM.
-#   scripts/upstream.sh [--subset reset|ci|full|TEST,...|SCRIPT:ARG[:ARG...],...] [--no-module] [normal|debug]
+#   scripts/upstream.sh [--subset reset|ci|full|TEST,...|SCRIPT:ARG[:ARG...],...] [--no-module] [KERNEL] [normal|debug]
 # Builds the selftests' helpers (mptcp_connect, pm_nl_ctl, mptcp_sockopt,
-# mptcp_inq) from the same linux-source-6.12 tree as the test kernel, once,
-# into $CACHE_DIR/build/selftests-<key>; builds the module; boots one VM that
+# mptcp_inq) from the same linux-source-<KERNEL> tree as the test kernel, once,
+# into $CACHE_DIR/build/selftests-<kernel>-<key>; builds the module; boots one VM that
 # runs selftests/upstream.sh; then writes, like the MPTCP CI,
-#   out/VARIANT/upstream/SUBSET[-no-module]/
+#   out/KERNEL-VARIANT/upstream/SUBSET[-no-module]/
 #     selftest_*.tap, selftest_*_subtests.tap, rst_ext_*.tap   one TAP file per test
 #     summary.txt      all ok/not ok lines, counts, times, failures, splats
 #     conclusion.txt   one line: Success | Unstable: N failed ... | Critical: ...
@@ -21,13 +21,14 @@ repo=$(dirname "$here")
 log() { echo "upstream: $*" >&2; }
 die() { echo "upstream: error: $*" >&2; exit 2; }
 
-subset=ci no_module= variant=normal
+subset=ci no_module=
+rst_ext_parse_target normal "$@"
+set -- "${rest[@]}"
 while [ $# -gt 0 ]; do
 	case $1 in
 	--subset) subset=${2:?--subset needs a value}; shift 2 ;;
 	--subset=*) subset=${1#*=}; shift ;;
 	--no-module) no_module=1; shift ;;
-	normal | debug) variant=$1; shift ;;
 	-h | --help) sed -n '2,/^set -e/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 	*) die "unknown argument '$1' (see --help)" ;;
 	esac
@@ -36,21 +37,20 @@ runner=$repo/selftests/upstream.sh
 tests_list=$("$runner" --list "$subset") || exit 2
 
 # --- the selftests' helpers ---------------------------------------------------
-kdir=$("$here/kernel.sh" "$variant")
-srcver=$(dpkg-query -W -f='${Version}' linux-source-6.12)
-src=$CACHE_DIR/src/linux-source-6.12-$srcver
-[ -f "$src/.extracted" ] || die "$src missing (scripts/kernel.sh extracts it)"
+kdir=$("$here/kernel.sh" "$kernel" "$variant")
+read -r srcver src < <("$here/kernel-src.sh" "$kernel")
+[ -f "$src/.extracted" ] || die "no source tree for $kernel (scripts/kernel-src.sh)"
 mptcp_src=$src/tools/testing/selftests/net/mptcp
 # The uapi headers are installed from the same tree into the cache dir
 # (`make headers`, O=: the source tree stays as it is), then the selftests
 # are built against them with the kselftest Makefile, out of tree (O=), with
 # the host's gcc, as the MPTCP CI does.  Bump the recipe when this changes.
-recipe="make headers O= + kselftest TARGETS=net/mptcp O= all, copied as installed v1"
+recipe="make headers O= + kselftest TARGETS=net/mptcp O= all, copied as installed v2"
 key=$({
 	echo "$srcver $recipe"
 	gcc --version | head -1
 } | sha256sum | cut -c1-12)
-ksft=$CACHE_DIR/build/selftests-$key
+ksft=$CACHE_DIR/build/selftests-$kernel-$key
 if [ ! -f "$ksft/.done" ]; then
 	mkdir -p "$CACHE_DIR/build"
 	exec 8>"$CACHE_DIR/selftests.lock"
@@ -74,12 +74,16 @@ if [ ! -f "$ksft/.done" ]; then
 	run=$ksft/run
 	mkdir -p "$run/net/mptcp" "$run/kselftest"
 	cp -p "$mptcp_src"/*.sh "$mptcp_src/settings" "$mptcp_src/config" "$run/net/mptcp/"
-	cp -p "$ksft"/kselftest/net/mptcp/{mptcp_connect,pm_nl_ctl,mptcp_sockopt,mptcp_inq} "$run/net/mptcp/"
-	cp -p "$src/tools/testing/selftests/net/lib.sh" "$src/tools/testing/selftests/net/net_helper.sh" "$run/net/"
+	# The built helpers (TEST_GEN_FILES: 7.3 adds mptcp_diag), and the
+	# Makefile's TEST_INCLUDES (net/lib.sh; 6.12's net_helper.sh; 7.3's
+	# net/lib/sh/*.sh).
+	find "$ksft/kselftest/net/mptcp" -maxdepth 1 -type f -executable -exec cp -p {} "$run/net/mptcp/" \;
+	(cd "$src/tools/testing/selftests/net" &&
+		cp -p --parents lib.sh $(ls net_helper.sh lib/sh/*.sh 2>/dev/null) "$run/net/")
 	cp -p "$src/tools/testing/selftests/kselftest/prefix.pl" "$run/kselftest/"
 	touch "$ksft/.done"
 	# Older builds of the helpers are of no further use.
-	for old in "$CACHE_DIR/build/selftests-"*; do
+	for old in "$CACHE_DIR/build/selftests-$kernel-"*; do
 		[ "$old" = "$ksft" ] || rm -rf "$old"
 	done
 fi
@@ -88,7 +92,7 @@ log "selftests: $ksft/run"
 # --- the module ---------------------------------------------------------------
 ko=
 if [ -z "$no_module" ]; then
-	ko=$("$here/module.sh" "$variant")
+	ko=$("$here/module.sh" "$kernel" "$variant")
 fi
 
 # --- the VM -------------------------------------------------------------------
@@ -96,14 +100,14 @@ name=${subset//,/+}
 name=${name//.sh/}
 # No ':' in a path given to virtme-ng (--rwdir splits on it).
 name=${name//:/_}
-out=$repo/out/$variant/upstream/$name${no_module:+-no-module}
+out=$repo/out/$target/upstream/$name${no_module:+-no-module}
 rm -rf "$out"
 mkdir -p "$out"
 scale=1
 [ "$variant" = debug ] && scale=3
 # Every test's timeout (+ 30 s for timeout's kill), boot and the module's checks.
 vm_timeout=$(awk -v s="$scale" '{t += $1 * s + 30} END {print t + 600}' <<<"$tests_list")
-log "$variant kernel, subset $subset, $([ -n "$no_module" ] && echo "without the module" || echo "with $ko")"
+log "$target kernel, subset $subset, $([ -n "$no_module" ] && echo "without the module" || echo "with $ko")"
 log "running in one VM (timeout ${vm_timeout}s), results in $out"
 start=$SECONDS
 set +e
@@ -131,7 +135,7 @@ ref=$(git -C "$repo" describe --always --dirty 2>/dev/null || echo unknown)
 	echo "== Summary =="
 	echo
 	echo "Ref: $ref"
-	echo "Mode: $variant ($(basename "$kdir")), linux-source-6.12 $srcver"
+	echo "Mode: $target ($(basename "$kdir")), linux-source-$kernel $srcver"
 	echo "Subset: $subset; module: $([ -n "$no_module" ] && echo "not loaded (baseline)" || echo "mptcp_rst_ext loaded")"
 	echo "SELFTESTS_MPTCP_LIB_EXPECT_ALL_FEATURES=${SELFTESTS_MPTCP_LIB_EXPECT_ALL_FEATURES:-1}"
 	echo "Tests:"
@@ -215,7 +219,7 @@ if [ ! -f "$out/rc" ]; then
 	} >>"$summary"
 fi
 
-title="Upstream MPTCP selftests: $variant: $subset$([ -n "$no_module" ] && echo " (no module)")"
+title="Upstream MPTCP selftests: $target: $subset$([ -n "$no_module" ] && echo " (no module)")"
 if [ ${#critical[@]} -gt 0 ]; then
 	conclusion="$title: Critical: $(IFS=';'; echo "${critical[*]}" | sed 's/;/ - /g')${failed:+ - Unstable: ${#failed[@]} failed test(s): ${failed[*]}}"
 elif [ ${#failed[@]} -gt 0 ]; then
