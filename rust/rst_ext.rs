@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! mptcp_rst_ext: per-cause MPTCP reset counters for Linux 6.12, without patching the kernel.
+//! mptcp_rst_ext: per-cause MPTCP reset counters for Linux 6.12 and 7.3, without patching the
+//! kernel.
 //!
 //! This file is the whole policy of the module: the counter table (one line per counter, the
 //! single truth for its name, order and meaning, like `net/mptcp/mib.c`) and the pure function
@@ -8,9 +9,11 @@
 //! `rust/host` for `cargo test`. Everything that touches the kernel is in [`sys`], built only
 //! into the module (`--cfg MODULE`).
 
-/// Declares the counter table: the [`Counter`] enum and [`COUNTERS`], in this order.
+/// Declares the counter table: the [`Counter`] enum and [`COUNTERS`], in this order. A row is
+/// its meaning (doc comment), its [`Kind`], its name, and, where the kernel has a counter that
+/// counts exactly the same resets, `= "KernelName"` (its `MPTcpExt` name).
 macro_rules! counters {
-    ($($(#[doc = $doc:literal])+ $name:ident,)+) => {
+    ($($(#[doc = $doc:literal])+ $kind:ident $name:ident $(= $kernel:literal)?,)+) => {
         /// One counter of the `MPTcpRstExt` table.
         #[derive(Clone, Copy, Debug, PartialEq, Eq)]
         #[repr(u32)]
@@ -18,15 +21,19 @@ macro_rules! counters {
             $($(#[doc = $doc])+ $name,)+
         }
 
-        /// Every counter, in table order, with its name and meaning.
+        /// Every counter, in table order, with its name, meaning, kind and kernel twin.
         pub const COUNTERS: &[CounterInfo] = &[
             $(CounterInfo {
                 counter: Counter::$name,
                 name: stringify!($name),
                 doc: concat!($($doc),+),
+                kind: Kind::$kind,
+                kernel: counters!(@kernel $($kernel)?),
             },)+
         ];
     };
+    (@kernel) => { None };
+    (@kernel $kernel:literal) => { Some($kernel) };
 }
 
 /// A row of the counter table.
@@ -38,6 +45,12 @@ pub struct CounterInfo {
     pub name: &'static str,
     /// What it counts.
     pub doc: &'static str,
+    /// What it counts, which decides the invariants it takes part in.
+    pub kind: Kind,
+    /// The kernel's own MPTCP MIB counter (`MPTcpExt` name) that counts exactly the same
+    /// resets, on the kernels that have it: the self-check compares the two wherever the
+    /// running kernel has it.
+    pub kernel: Option<&'static str>,
 }
 
 /// The prefix of every counter, as `nstat` shows it (`MPTcpRstExtTxMptcp`).
@@ -50,97 +63,100 @@ pub const MAX_ID_LEN: usize = 31;
 
 counters! {
     /// Server: SYN refused (EMPTCP) because the listener has a TCP-MD5 key.
-    MD5SigReset,
+    Cause MD5SigReset = "MD5SigReset",
     /// Server: SYN with MP_JOIN for a token no connection has (EMPTCP).
-    MPJoinNoTokenReset,
+    Cause MPJoinNoTokenReset = "MPJoinNoTokenFound",
     /// Server: SYN with MP_JOIN for a connection that has no local id for the address (EMPTCP).
-    MPJoinNoLocalIdReset,
+    Cause MPJoinNoLocalIdReset = "MPJoinNoIdFound",
     /// Server: SYN to a port-based PM endpoint without MP_JOIN (EPROHIBIT).
-    EndpAttemptReset,
+    Cause EndpAttemptReset = "MPCapableEndpAttempt",
     /// Server: SYN with MP_JOIN to a port the connection did not announce (EPROHIBIT).
-    MismatchPortSynReset,
+    Cause MismatchPortSynReset = "MismatchPortSynRx",
     /// Server: third ACK of a join without MP_JOIN, fatal fallback (EMPTCP).
-    MPJoinAckNoMPJoin,
+    Cause MPJoinAckNoMPJoin = "MPJoinAckNoMPJoin",
     /// Server: no subflow context for the joining child at the third ACK, fatal fallback (EMPTCP).
-    MPJoinAckNoCtx,
+    Cause MPJoinAckNoCtx = "MPJoinAckNoCtx",
     /// Server: third ACK of a join with an invalid HMAC (EMPTCP; EPROHIBIT before a6da02d4c00f).
-    MPJoinAckHMacFailure,
+    Cause MPJoinAckHMacFailure = "MPJoinAckHMacFailure",
     /// Server: third ACK of a join whose request lost its connection (EPROHIBIT).
-    MPJoinAckNoMsk,
+    Cause MPJoinAckNoMsk,
     /// Server: third ACK of a join arriving on a port the connection did not announce (EPROHIBIT).
-    MismatchPortAckReset,
+    Cause MismatchPortAckReset = "MismatchPortAckRx",
     /// Server: join refused by the path manager: subflow limit, or not accepting (EPROHIBIT).
-    MPJoinRejected,
+    Cause MPJoinRejected,
     /// Client: the SYN/ACK to our MP_JOIN has no MP_JOIN (EMPTCP).
-    MPJoinSynAckNoMPJoin,
+    Cause MPJoinSynAckNoMPJoin = "MPJoinSynAckNoMPJoin",
     /// Client: the SYN/ACK to our MP_JOIN has an invalid HMAC (EMPTCP). Upstream's
     /// `MPJoinSynAckHMacFailure`, shortened to fit nstat's 31-character names.
-    MPJoinSynAckHMacFail,
+    Cause MPJoinSynAckHMacFail = "MPJoinSynAckHMacFailure",
     /// Either side: join completing on a connection no longer fully established (EMPTCP).
-    MPJoinNotEstablished,
+    Cause MPJoinNotEstablished = "MPJoinNotEstablished",
     /// Client: join completing on a connection that fell back to TCP, or is failing after
     /// MP_FAIL, so takes no more subflows (EUNSPEC).
-    MPJoinSynAckFallback,
+    Cause MPJoinSynAckFallback,
     /// Either side: joined subflow reset before its join was confirmed (EUNSPEC), typically
     /// answering the peer's reset of our third ACK.
-    MPJoinAckUnconfirmed,
+    Cause MPJoinAckUnconfirmed,
     /// Either side: MP_CAPABLE handshake failed, or an infinite mapping had to be sent, when
     /// fallback to TCP was no longer possible (the kernel's `FallbackFailed`).
-    FallbackFailedReset,
-    /// Either side: invalid DSS mapping or DSS checksum failure, fallback impossible (EMPTCP, or
-    /// EMIDDLEBOX after MP_FAIL).
-    DssReset,
+    Cause FallbackFailedReset,
+    /// Either side: invalid DSS mapping, or data without one, fallback impossible (EMPTCP; 7.3:
+    /// EMIDDLEBOX for data without a mapping).
+    Cause DssReset = "DssReset",
+    /// Either side: DSS checksum failure on a subflow that cannot fall back: MP_FAIL, then the
+    /// reset (EMIDDLEBOX). 7.3's `DssReset` leaves it out; the kernel counts it in `DataCsumErr`.
+    Cause DataCsumReset,
     /// Either side: data found beyond its DSS mapping while moved to the connection, fallback
     /// impossible (the kernel's `DSSCorruptionReset`; EUNSPEC).
-    DssCorruptionReset,
+    Cause DssCorruptionReset = "DSSCorruptionReset",
     /// Either side: our MP_FAIL got no answer in time (EUNSPEC).
-    MPFailTimeoutReset,
+    Cause MPFailTimeoutReset,
     /// Either side: subflow reset by our MP_FASTCLOSE (SO_LINGER 0, MPTCP_FASTCLOSE) (EUNSPEC).
-    FastcloseTxReset,
+    Cause FastcloseTxReset,
     /// Either side: remaining subflow reset after the peer's MP_FASTCLOSE (EUNSPEC).
-    FastcloseRxReset,
+    Cause FastcloseRxReset,
     /// Either side: TCP abort on a subflow: close with unread data, linger, memory, keepalive
     /// (EUNSPEC).
-    TcpAbortReset,
+    Cause TcpAbortReset,
     /// MPTCP resets the module could not attribute to a cause.
-    Unattributed,
+    Cause Unattributed,
     /// MPTCP resets sent with MP_TCPRST reason 0, MPTCP_RST_EUNSPEC (unspecified error).
-    TxUnspec,
+    Tx TxUnspec,
     /// MPTCP resets sent with MP_TCPRST reason 1, MPTCP_RST_EMPTCP (MPTCP-specific error).
-    TxMptcp,
+    Tx TxMptcp,
     /// MPTCP resets sent with MP_TCPRST reason 2, MPTCP_RST_ERESOURCE (lack of resources).
-    TxResource,
+    Tx TxResource,
     /// MPTCP resets sent with MP_TCPRST reason 3, MPTCP_RST_EPROHIBIT (administratively prohibited).
-    TxProhibit,
+    Tx TxProhibit,
     /// MPTCP resets sent with MP_TCPRST reason 4, MPTCP_RST_EWQ2BIG (too much outstanding data).
-    TxWq2Big,
+    Tx TxWq2Big,
     /// MPTCP resets sent with MP_TCPRST reason 5, MPTCP_RST_EBADPERF (unacceptable performance).
-    TxBadPerf,
+    Tx TxBadPerf,
     /// MPTCP resets sent with MP_TCPRST reason 6, MPTCP_RST_EMIDDLEBOX (middlebox interference).
-    TxMiddlebox,
+    Tx TxMiddlebox,
     /// The part of the `Tx*` resets sent by a listener in reply to a SYN or third ACK, before any
     /// subflow socket exists: `MPTcpExtMPRstTx` does not count them.
-    TxStateless,
+    TxStateless TxStateless,
     /// MP_TCPRST received with reason 0, MPTCP_RST_EUNSPEC, on a subflow.
-    RxUnspec,
+    Rx RxUnspec,
     /// MP_TCPRST received with reason 1, MPTCP_RST_EMPTCP, on a subflow.
-    RxMptcp,
+    Rx RxMptcp,
     /// MP_TCPRST received with reason 2, MPTCP_RST_ERESOURCE, on a subflow.
-    RxResource,
+    Rx RxResource,
     /// MP_TCPRST received with reason 3, MPTCP_RST_EPROHIBIT, on a subflow.
-    RxProhibit,
+    Rx RxProhibit,
     /// MP_TCPRST received with reason 4, MPTCP_RST_EWQ2BIG, on a subflow.
-    RxWq2Big,
+    Rx RxWq2Big,
     /// MP_TCPRST received with reason 5, MPTCP_RST_EBADPERF, on a subflow.
-    RxBadPerf,
+    Rx RxBadPerf,
     /// MP_TCPRST received with reason 6, MPTCP_RST_EMIDDLEBOX, on a subflow.
-    RxMiddlebox,
+    Rx RxMiddlebox,
     /// init_net only: network namespaces whose counters the self-check compared with the kernel's
     /// (at their teardown when `selfcheck=1`, or on demand).
-    SelfCheckNetns,
+    SelfCheck SelfCheckNetns,
     /// init_net only: disagreements the self-check found between the counters of a network
     /// namespace and the kernel's own MIB, or unattributed resets; each is also logged.
-    SelfCheckMismatch,
+    SelfCheck SelfCheckMismatch,
 }
 
 /// MP_TCPRST reason codes (RFC 8684, 3.6; `MPTCP_RST_*` in `include/uapi/linux/mptcp.h`).
@@ -228,20 +244,14 @@ impl Kind {
 }
 
 impl Counter {
-    /// The kind of the counter: the table is grouped by kind, in this order.
+    /// The row of the counter in [`COUNTERS`].
+    pub const fn info(self) -> &'static CounterInfo {
+        &COUNTERS[self.index()]
+    }
+
+    /// The kind of the counter.
     pub const fn kind(self) -> Kind {
-        let i = self.index();
-        if i <= Counter::Unattributed.index() {
-            Kind::Cause
-        } else if i <= Counter::TxMiddlebox.index() {
-            Kind::Tx
-        } else if i == Counter::TxStateless.index() {
-            Kind::TxStateless
-        } else if i <= Counter::RxMiddlebox.index() {
-            Kind::Rx
-        } else {
-            Kind::SelfCheck
-        }
+        self.info().kind
     }
 }
 
@@ -320,6 +330,9 @@ pub struct Subflow {
     /// The kernel's `FallbackFailed` moved likewise: `mptcp_update_infinite_map()` bumps it just
     /// before the reset, in process context (it may have moved to another CPU in between).
     pub fallback_failed: bool,
+    /// The subflow holds a DSS mapping (`map_valid`): data that failed its checksum had one,
+    /// data without a mapping (`MAPPING_NODSS`) had none.
+    pub map_valid: bool,
 }
 
 /// What the module saw of one reset sent by this host.
@@ -435,9 +448,15 @@ fn active_cause(ev: &SendEvidence) -> Counter {
             Counter::TcpAbortReset
         };
     };
-    // subflow_check_data_avail() is the only site that closes the subflow before the reset.
+    // subflow_check_data_avail() is the only site that closes the subflow before the reset. A
+    // checksum failure (MP_FAIL, then the reset) sends EMIDDLEBOX, on a mapping; 7.3 sends
+    // EMIDDLEBOX for data without a mapping (MAPPING_NODSS) too, 6.12 EMPTCP.
     if ev.sk_state == TCP_CLOSE && (code == code::EMPTCP || code == code::EMIDDLEBOX) {
-        return Counter::DssReset;
+        return if code == code::EMIDDLEBOX && sf.map_valid {
+            Counter::DataCsumReset
+        } else {
+            Counter::DssReset
+        };
     }
     if !sf.resetting {
         // mptcp_check_fastclose() resets the other subflows directly.
@@ -468,9 +487,10 @@ fn active_cause(ev: &SendEvidence) -> Counter {
         // check_fully_established(): anything but an MPTCP ack before the join is confirmed.
         return Counter::MPJoinAckUnconfirmed;
     }
-    if (sf.request_mptcp && !sf.mp_capable) || (sf.mp_capable && !sf.fully_established) {
-        // subflow_finish_connect() or check_fully_established(): no MP_CAPABLE, and the
-        // connection cannot fall back any more.
+    if !sf.request_join && !sf.mp_join && !sf.mp_capable && !sf.fully_established {
+        // subflow_finish_connect() (we asked for MP_CAPABLE, the SYN/ACK has none) or
+        // check_fully_established() (the first packet has none; it clears mp_capable before the
+        // reset, on either side), when the connection cannot fall back any more.
         return Counter::FallbackFailedReset;
     }
     // mptcp_update_infinite_map(): weaker evidence (see Subflow), so only where nothing else
@@ -502,33 +522,14 @@ pub fn attribute_recv(ev: &RecvEvidence) -> Attribution {
     }
 }
 
-/// The kernel's own MPTCP MIB counters of a network namespace that the self-check compares with
-/// ours (`MPTcpExt*` in `/proc/net/netstat`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct KernelMib {
-    /// `MPRstTx`: MP_TCPRST written on a subflow's RST (never on a listener's).
-    pub rst_tx: u64,
-    /// `MPRstRx`: MP_TCPRST parsed on a subflow.
-    pub rst_rx: u64,
-    /// `MPJoinNoTokenFound`.
-    pub join_no_token: u64,
-    /// `MPJoinSynAckHMacFailure`.
-    pub join_synack_hmac: u64,
-    /// `MPJoinAckHMacFailure`.
-    pub join_ack_hmac: u64,
-    /// `MPCapableEndpAttempt`.
-    pub endp_attempt: u64,
-    /// `MismatchPortSynRx`.
-    pub mismatch_port_syn: u64,
-    /// `MismatchPortAckRx`.
-    pub mismatch_port_ack: u64,
-}
-
-/// One invariant the self-check found broken: `what` should be `expected`, is `seen`.
+/// One invariant the self-check found broken: `ours` should equal `kernel`, which says
+/// `expected`; ours say `seen`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Mismatch {
-    /// The invariant, e.g. `"Tx* = MPRstTx + TxStateless"`.
-    pub what: &'static str,
+    /// Our side of the invariant, e.g. `"Tx*"` or a counter's name.
+    pub ours: &'static str,
+    /// The other side, e.g. `"MPRstTx + TxStateless"` or the kernel counter's name.
+    pub kernel: &'static str,
     /// What the kernel's counters (or the other side of the invariant) say.
     pub expected: u64,
     /// What our counters say.
@@ -536,74 +537,57 @@ pub struct Mismatch {
 }
 
 /// Compares the counters of one network namespace (`ours`, read by counter) with the kernel's MIB
-/// of that namespace, and calls `report` for every broken invariant. Returns how many there were.
+/// of that namespace (`kernel`, read by `MPTcpExt` name: `None` for a counter the running kernel
+/// does not have), and calls `report` for every broken invariant. Returns how many there were.
 ///
 /// The invariants (Documentation/design.rst):
 /// - no reset is `Unattributed`;
 /// - `Rx*` sum = `MPRstRx`;
 /// - `Tx*` sum = `MPRstTx` + `TxStateless`;
 /// - cause sum = `Tx*` sum + `MD5SigReset` (the only cause whose RST carries no MP_TCPRST);
-/// - where a cause has a kernel counter of its own, they are equal. The two HMAC causes are
-///   compared as a sum: before upstream c4a99a921949, a stable kernel counted a SYN/ACK HMAC
-///   failure in `MPJoinAckHMacFailure`.
+/// - every counter of the table that names a kernel counter equals it, where the kernel has it
+///   (6.12 has six of them, 7.3 all).
 pub fn self_check(
     ours: impl Fn(Counter) -> u64,
-    mib: &KernelMib,
+    kernel: impl Fn(&str) -> Option<u64>,
     mut report: impl FnMut(Mismatch),
 ) -> u32 {
     let sum = |kind: Kind| -> u64 {
         COUNTERS
             .iter()
-            .filter(|i| i.counter.kind() == kind)
+            .filter(|i| i.kind == kind)
             .map(|i| ours(i.counter))
             .fold(0u64, u64::wrapping_add)
     };
+    let kernel0 = |name| kernel(name).unwrap_or(0);
     let tx = sum(Kind::Tx);
-    let checks = [
-        ("Unattributed = 0", 0, ours(Counter::Unattributed)),
-        ("Rx* = MPRstRx", mib.rst_rx, sum(Kind::Rx)),
+    let invariants = [
+        ("Unattributed", "0", 0, ours(Counter::Unattributed)),
+        ("Rx*", "MPRstRx", kernel0("MPRstRx"), sum(Kind::Rx)),
         (
-            "Tx* = MPRstTx + TxStateless",
-            mib.rst_tx.wrapping_add(ours(Counter::TxStateless)),
+            "Tx*",
+            "MPRstTx + TxStateless",
+            kernel0("MPRstTx").wrapping_add(ours(Counter::TxStateless)),
             tx,
         ),
         (
-            "causes = Tx* + MD5SigReset",
+            "causes",
+            "Tx* + MD5SigReset",
             tx.wrapping_add(ours(Counter::MD5SigReset)),
             sum(Kind::Cause),
         ),
-        (
-            "MPJoinNoTokenReset = MPJoinNoTokenFound",
-            mib.join_no_token,
-            ours(Counter::MPJoinNoTokenReset),
-        ),
-        (
-            "MPJoinAckHMacFailure + MPJoinSynAckHMacFail = the kernel's HMAC failures",
-            mib.join_ack_hmac.wrapping_add(mib.join_synack_hmac),
-            ours(Counter::MPJoinAckHMacFailure).wrapping_add(ours(Counter::MPJoinSynAckHMacFail)),
-        ),
-        (
-            "EndpAttemptReset = MPCapableEndpAttempt",
-            mib.endp_attempt,
-            ours(Counter::EndpAttemptReset),
-        ),
-        (
-            "MismatchPortSynReset = MismatchPortSynRx",
-            mib.mismatch_port_syn,
-            ours(Counter::MismatchPortSynReset),
-        ),
-        (
-            "MismatchPortAckReset = MismatchPortAckRx",
-            mib.mismatch_port_ack,
-            ours(Counter::MismatchPortAckReset),
-        ),
     ];
+    let twins = COUNTERS.iter().filter_map(|i| {
+        let name = i.kernel?;
+        Some((i.name, name, kernel(name)?, ours(i.counter)))
+    });
     let mut broken = 0;
-    for (what, expected, seen) in checks {
+    for (ours, kernel, expected, seen) in invariants.into_iter().chain(twins) {
         if expected != seen {
             broken += 1;
             report(Mismatch {
-                what,
+                ours,
+                kernel,
                 expected,
                 seen,
             });
@@ -619,7 +603,6 @@ mod sys;
 kernel::prelude::module! {
     type: MptcpRstExt,
     name: "mptcp_rst_ext",
-    author: "mptcp_rst_ext developers",
     description: "Per-cause MPTCP reset counters (MPTcpRstExt*) per network namespace",
     license: "GPL",
 }

@@ -31,8 +31,51 @@
 
 #define RST_EXT_PROC_NAME "mptcp_rst_ext"
 
-/* module! of 6.12 has no version key: set it here (git describe, Kbuild). */
+/*
+ * The kernels the module knows (Kbuild stops the build of any other):
+ * RST_EXT_KERNEL is VERSION * 100 + PATCHLEVEL, e.g. 603 for 6.3.
+ */
+#define RST_EXT_KERNEL_6_12	612
+#define RST_EXT_KERNEL_7_3	703
+#if RST_EXT_KERNEL != RST_EXT_KERNEL_6_12 && RST_EXT_KERNEL != RST_EXT_KERNEL_7_3
+#error "mptcp_rst_ext knows Linux 6.12 and 7.3 only"
+#endif
+
+/*
+ * module! has no version key (and its author key differs between 6.12 and
+ * 7.3): set them here (the version: git describe, Kbuild).
+ */
 MODULE_VERSION(RST_EXT_VERSION);
+MODULE_AUTHOR("mptcp_rst_ext developers");
+
+/*
+ * The kernel's MPTCP MIB counters the self-check reads, by their names in
+ * /proc/net/netstat (as net/mptcp/mib.c lists them).  The Rust counter table
+ * names, for each of our counters, the kernel counter it equals; the ones the
+ * running kernel has are here.
+ */
+static const struct snmp_mib rst_ext_kernel_mib[] = {
+	SNMP_MIB_ITEM("MPRstTx", MPTCP_MIB_MPRSTTX),
+	SNMP_MIB_ITEM("MPRstRx", MPTCP_MIB_MPRSTRX),
+	SNMP_MIB_ITEM("MPJoinNoTokenFound", MPTCP_MIB_JOINNOTOKEN),
+	SNMP_MIB_ITEM("MPJoinSynAckHMacFailure", MPTCP_MIB_JOINSYNACKMAC),
+	SNMP_MIB_ITEM("MPJoinAckHMacFailure", MPTCP_MIB_JOINACKMAC),
+	SNMP_MIB_ITEM("MPCapableEndpAttempt", MPTCP_MIB_MPCAPABLEENDPATTEMPT),
+	SNMP_MIB_ITEM("MismatchPortSynRx", MPTCP_MIB_MISMATCHPORTSYNRX),
+	SNMP_MIB_ITEM("MismatchPortAckRx", MPTCP_MIB_MISMATCHPORTACKRX),
+	SNMP_MIB_ITEM("DSSCorruptionReset", MPTCP_MIB_DSSCORRUPTIONRESET),
+#if RST_EXT_KERNEL >= RST_EXT_KERNEL_7_3
+	/* The per-site reset counters of 7.3. */
+	SNMP_MIB_ITEM("MD5SigReset", MPTCP_MIB_MD5SIGRESET),
+	SNMP_MIB_ITEM("MPJoinNoIdFound", MPTCP_MIB_MPJOINNOIDFOUND),
+	SNMP_MIB_ITEM("MPJoinSynAckNoMPJoin", MPTCP_MIB_MPJOINSYNACKNOMPJOIN),
+	SNMP_MIB_ITEM("MPJoinAckNoMPJoin", MPTCP_MIB_MPJOINACKNOMPJOIN),
+	SNMP_MIB_ITEM("MPJoinAckNoCtx", MPTCP_MIB_MPJOINACKNOCTX),
+	SNMP_MIB_ITEM("MPJoinRejected", MPTCP_MIB_JOINREJECTED),
+	SNMP_MIB_ITEM("MPJoinNotEstablished", MPTCP_MIB_MPJOINNOTESTABLISHED),
+	SNMP_MIB_ITEM("DssReset", MPTCP_MIB_DSSRESET),
+#endif
+};
 
 /*
  * Per network namespace: a pointer to per-cpu counters, and the kernel's MIB
@@ -43,7 +86,7 @@ MODULE_VERSION(RST_EXT_VERSION);
 struct rst_ext_pernet {
 	u64 __percpu __rcu *counters;
 	u64 __percpu *dead;	/* counters waiting for a grace period */
-	struct rst_ext_kernel_mib base;
+	u64 base[ARRAY_SIZE(rst_ext_kernel_mib)];
 };
 
 static unsigned int rst_ext_net_id __read_mostly;
@@ -104,22 +147,18 @@ static int rst_ext_proc_show(struct seq_file *seq, void *v)
 	return rst_ext_rs_proc_show(seq, seq_file_single_net(seq));
 }
 
-static void rst_ext_kernel_mib_snapshot(struct net *net,
-					struct rst_ext_kernel_mib *m)
+/* A kernel MIB field of net, summed over the CPUs (0 before its first MPTCP socket). */
+static u64 rst_ext_mib_fold(const struct net *net, int field)
 {
 	struct mptcp_mib __percpu *mib = READ_ONCE(net->mib.mptcp_statistics);
+	u64 sum = 0;
+	int cpu;
 
-	memset(m, 0, sizeof(*m));
-	if (!mib)
-		return;
-	m->rst_tx = snmp_fold_field(mib, MPTCP_MIB_MPRSTTX);
-	m->rst_rx = snmp_fold_field(mib, MPTCP_MIB_MPRSTRX);
-	m->join_no_token = snmp_fold_field(mib, MPTCP_MIB_JOINNOTOKEN);
-	m->join_synack_hmac = snmp_fold_field(mib, MPTCP_MIB_JOINSYNACKMAC);
-	m->join_ack_hmac = snmp_fold_field(mib, MPTCP_MIB_JOINACKMAC);
-	m->endp_attempt = snmp_fold_field(mib, MPTCP_MIB_MPCAPABLEENDPATTEMPT);
-	m->mismatch_port_syn = snmp_fold_field(mib, MPTCP_MIB_MISMATCHPORTSYNRX);
-	m->mismatch_port_ack = snmp_fold_field(mib, MPTCP_MIB_MISMATCHPORTACKRX);
+	/* snmp_fold_field() is not exported on 7.3. */
+	if (mib)
+		for_each_possible_cpu(cpu)
+			sum += READ_ONCE(per_cpu_ptr(mib, cpu)->mibs[field]);
+	return sum;
 }
 
 static int __net_init rst_ext_net_init(struct net *net)
@@ -135,7 +174,8 @@ static int __net_init rst_ext_net_init(struct net *net)
 				  sizeof(u64));
 	if (!counters)
 		return -ENOMEM;
-	rst_ext_kernel_mib_snapshot(net, &pn->base);
+	for (i = 0; i < ARRAY_SIZE(rst_ext_kernel_mib); i++)
+		pn->base[i] = rst_ext_mib_fold(net, rst_ext_kernel_mib[i].entry);
 	/* NULL until the netns' first MPTCP socket: then it starts at 0. */
 	mib = READ_ONCE(net->mib.mptcp_statistics);
 	if (mib)
@@ -291,28 +331,35 @@ struct net *rst_ext_init_net(void)
 	return &init_net;
 }
 
-/* The kernel's MIB of net since our counters started. */
-void rst_ext_kernel_mib_read(struct net *net, struct rst_ext_kernel_mib *m)
+/*
+ * The kernel MIB counter called name (len bytes) of net, since our counters
+ * started; false if the running kernel has no such counter.
+ */
+bool rst_ext_kernel_mib_read(struct net *net, const char *name, size_t len,
+			     u64 *value)
 {
 	const struct rst_ext_pernet *pn = net_generic(net, rst_ext_net_id);
+	unsigned int i;
 
-	rst_ext_kernel_mib_snapshot(net, m);
-	m->rst_tx -= pn->base.rst_tx;
-	m->rst_rx -= pn->base.rst_rx;
-	m->join_no_token -= pn->base.join_no_token;
-	m->join_synack_hmac -= pn->base.join_synack_hmac;
-	m->join_ack_hmac -= pn->base.join_ack_hmac;
-	m->endp_attempt -= pn->base.endp_attempt;
-	m->mismatch_port_syn -= pn->base.mismatch_port_syn;
-	m->mismatch_port_ack -= pn->base.mismatch_port_ack;
+	for (i = 0; i < ARRAY_SIZE(rst_ext_kernel_mib); i++) {
+		if (strlen(rst_ext_kernel_mib[i].name) != len ||
+		    memcmp(rst_ext_kernel_mib[i].name, name, len))
+			continue;
+		*value = rst_ext_mib_fold(net, rst_ext_kernel_mib[i].entry) -
+			 pn->base[i];
+		return true;
+	}
+	return false;
 }
 
-void rst_ext_selfcheck_report(struct net *net, const char *what, size_t len,
-			      u64 expected, u64 seen)
+void rst_ext_selfcheck_report(struct net *net, const char *ours,
+			      size_t ours_len, const char *kernel,
+			      size_t kernel_len, u64 expected, u64 seen)
 {
 	/* The netns by its inode number, as `ls -l /proc/PID/ns/net` shows. */
-	pr_warn_ratelimited("selfcheck: netns %u: %.*s: expected %llu, seen %llu\n",
-			    net->ns.inum, (int)len, what, expected, seen);
+	pr_warn_ratelimited("selfcheck: netns %u: %.*s = %.*s: expected %llu, seen %llu\n",
+			    net->ns.inum, (int)ours_len, ours, (int)kernel_len,
+			    kernel, expected, seen);
 }
 
 u64 rst_ext_counter_read(struct net *net, unsigned int idx)
@@ -562,6 +609,7 @@ static bool rst_ext_collect_active(const struct sock *sk,
 	ev->sf_resetting = subflow->resetting;
 	ev->sf_send_fastclose = subflow->send_fastclose;
 	ev->sf_mp_fail_pending = !!READ_ONCE(subflow->fail_tout);
+	ev->sf_map_valid = subflow->map_valid;
 	ev->msk_fully_established = mptcp_is_fully_established(subflow->conn);
 	ev->msk_rcv_fastclose = READ_ONCE(msk->rcv_fastclose);
 	rst_ext_watch(sock_net(sk), ev);

@@ -66,6 +66,7 @@ struct rst_ext_send_evidence {
 	__u8 sf_resetting;	/* reset through mptcp_subflow_reset() */
 	__u8 sf_send_fastclose;	/* local MP_FASTCLOSE */
 	__u8 sf_mp_fail_pending; /* MP_FAIL sent, answer awaited */
+	__u8 sf_map_valid;	/* the subflow holds a DSS mapping */
 	__u8 msk_fully_established;
 	__u8 msk_rcv_fastclose;	/* the peer sent MP_FASTCLOSE */
 	/*
@@ -83,18 +84,6 @@ struct rst_ext_send_evidence {
 struct rst_ext_recv_evidence {
 	__u8 code;		/* MPTCP_RST_* in the MP_TCPRST option */
 	__u8 transient;		/* its T flag */
-};
-
-/* The kernel's own MPTCP MIB counters the self-check compares with ours. */
-struct rst_ext_kernel_mib {
-	__u64 rst_tx;			/* MPRstTx */
-	__u64 rst_rx;			/* MPRstRx */
-	__u64 join_no_token;		/* MPJoinNoTokenFound */
-	__u64 join_synack_hmac;		/* MPJoinSynAckHMacFailure */
-	__u64 join_ack_hmac;		/* MPJoinAckHMacFailure */
-	__u64 endp_attempt;		/* MPCapableEndpAttempt */
-	__u64 mismatch_port_syn;	/* MismatchPortSynRx */
-	__u64 mismatch_port_ack;	/* MismatchPortAckRx */
 };
 
 /* Callbacks implemented in Rust. */
@@ -127,10 +116,18 @@ __u64 rst_ext_retired_read(unsigned int idx);
 
 /* Self-check helpers, in shim.c. */
 struct net *rst_ext_init_net(void);
-void rst_ext_kernel_mib_read(struct net *net, struct rst_ext_kernel_mib *mib);
-/* Logs (ratelimited) one broken invariant of net: "what" is len bytes. */
-void rst_ext_selfcheck_report(struct net *net, const char *what,
-			      __kernel_size_t len, __u64 expected, __u64 seen);
+/*
+ * The kernel's MPTCP MIB counter of net called name (len bytes, its
+ * /proc/net/netstat name without "MPTcpExt"), since the module's counters of
+ * net started; false if the running kernel has no such counter.
+ */
+bool rst_ext_kernel_mib_read(struct net *net, const char *name,
+			     __kernel_size_t len, __u64 *value);
+/* Logs (ratelimited) one broken invariant of net, "ours = kernel". */
+void rst_ext_selfcheck_report(struct net *net, const char *ours,
+			      __kernel_size_t ours_len, const char *kernel,
+			      __kernel_size_t kernel_len, __u64 expected,
+			      __u64 seen);
 
 /* seq_file output, in shim.c. */
 void rst_ext_seq_write(struct seq_file *seq, const char *buf, __kernel_size_t len);

@@ -7,8 +7,8 @@
 //! callbacks the shim calls, which hand plain [`SendEvidence`] values to the attribution.
 
 use crate::{
-    attribute_recv, attribute_send, self_check, Counter, Emitter, JoinAck, KernelMib, Listener,
-    Mismatch, Packet, RecvEvidence, SendEvidence, Subflow, COUNTERS, PREFIX,
+    attribute_recv, attribute_send, self_check, Counter, Emitter, JoinAck, Listener, Mismatch,
+    Packet, RecvEvidence, SendEvidence, Subflow, COUNTERS, PREFIX,
 };
 use core::ffi::c_int;
 use core::fmt::{self, Write};
@@ -95,41 +95,33 @@ impl Net {
         Net(unsafe { bindings::rst_ext_init_net() })
     }
 
-    /// The kernel's MPTCP MIB of the netns, since its counters started.
-    fn kernel_mib(&self) -> KernelMib {
-        let mut m = bindings::rst_ext_kernel_mib {
-            rst_tx: 0,
-            rst_rx: 0,
-            join_no_token: 0,
-            join_synack_hmac: 0,
-            join_ack_hmac: 0,
-            endp_attempt: 0,
-            mismatch_port_syn: 0,
-            mismatch_port_ack: 0,
-        };
+    /// The kernel's MPTCP MIB counter `name` of the netns, since its counters started; `None`
+    /// if the running kernel has no such counter.
+    fn kernel_mib(&self, name: &str) -> Option<u64> {
+        let mut value = 0;
         // SAFETY: `self.0` is a live netns whose pernet storage exists (invariant of `Net`);
-        // `m` is a valid, writable struct for the call.
-        unsafe { bindings::rst_ext_kernel_mib_read(self.0, &mut m) };
-        KernelMib {
-            rst_tx: m.rst_tx,
-            rst_rx: m.rst_rx,
-            join_no_token: m.join_no_token,
-            join_synack_hmac: m.join_synack_hmac,
-            join_ack_hmac: m.join_ack_hmac,
-            endp_attempt: m.endp_attempt,
-            mismatch_port_syn: m.mismatch_port_syn,
-            mismatch_port_ack: m.mismatch_port_ack,
+        // `name` is valid for `name.len()` bytes and `value` is writable for the call.
+        unsafe {
+            bindings::rst_ext_kernel_mib_read(
+                self.0,
+                name.as_ptr().cast(),
+                name.len() as _,
+                &mut value,
+            )
         }
+        .then_some(value)
     }
 
     /// Logs (ratelimited) one broken invariant of this netns.
     fn report(&self, m: Mismatch) {
-        // SAFETY: `self.0` is a live netns; `m.what` is valid for `m.what.len()` bytes.
+        // SAFETY: `self.0` is a live netns; the strings are valid for their lengths.
         unsafe {
             bindings::rst_ext_selfcheck_report(
                 self.0,
-                m.what.as_ptr().cast(),
-                m.what.len() as _,
+                m.ours.as_ptr().cast(),
+                m.ours.len() as _,
+                m.kernel.as_ptr().cast(),
+                m.kernel.len() as _,
                 m.expected,
                 m.seen,
             )
@@ -197,6 +189,7 @@ fn send_evidence(ev: &bindings::rst_ext_send_evidence) -> Option<SendEvidence> {
             conn_rcv_fastclose: flag(ev.msk_rcv_fastclose),
             dss_corruption: moved(bindings::RST_EXT_WATCH_DSS_CORRUPTION),
             fallback_failed: moved(bindings::RST_EXT_WATCH_FALLBACK_FAILED),
+            map_valid: flag(ev.sf_map_valid),
         },
     })
 }
@@ -256,7 +249,11 @@ extern "C" fn rst_ext_rs_proc_show(seq: *mut bindings::seq_file, net: *mut bindi
 extern "C" fn rst_ext_rs_self_check(net: *mut bindings::net) {
     // The shim holds the netns alive (a reference, or its own teardown) during the call.
     let net = Net(net);
-    let broken = self_check(|c| net.read(c), &net.kernel_mib(), |m| net.report(m));
+    let broken = self_check(
+        |c| net.read(c),
+        |name| net.kernel_mib(name),
+        |m| net.report(m),
+    );
     let init = Net::init();
     init.inc(Counter::SelfCheckNetns);
     init.add(Counter::SelfCheckMismatch, u64::from(broken));

@@ -3,7 +3,7 @@
 
 The table (``counters!`` in ``rust/rst_ext.rs``) is the single truth for the
 counters' names, order, one-line meanings and kinds.  ``rust/host`` prints it,
-one ``Name<TAB>meaning[<TAB>kind]`` line per counter (``cargo run --bin
+one ``Name<TAB>meaning<TAB>kind<TAB>kernel`` line per counter (``cargo run --bin
 counters``); scripts/docs.sh passes that output in ``RST_EXT_COUNTERS``.
 Without it, the table is printed here with ``$CARGO`` (default ``cargo``).
 
@@ -37,7 +37,7 @@ _cache = {}
 
 
 def _load(env):
-    """The table, as a list of (name, meaning, kind), and the file it came from."""
+    """The table, as a list of (name, meaning, kind, kernel), and the file it came from."""
     path = env.config.rst_ext_counters
     if path:
         path = os.path.abspath(path)
@@ -62,8 +62,8 @@ def _load(env):
         if not line.strip():
             continue
         cols = line.split('\t')
-        rows.append((cols[0], cols[1] if len(cols) > 1 else '',
-                     cols[2] if len(cols) > 2 else ''))
+        cols += [''] * (4 - len(cols))
+        rows.append(tuple(cols[:4]))
     _cache[key] = (rows, source)
     return _cache[key]
 
@@ -111,7 +111,7 @@ class CounterTable(SphinxDirective):
         head += row
         body = nodes.tbody()
         group += body
-        for name, meaning, _ in rows:
+        for name, meaning, _, _ in rows:
             row = nodes.row()
             row += nodes.entry('', nodes.paragraph('', '', _ref(name)))
             row += nodes.entry('', nodes.paragraph('', '', *_meaning(meaning)))
@@ -127,7 +127,7 @@ class Counter(SphinxDirective):
         rows, source = _load(self.env)
         self.env.note_dependency(source)
         name = self.arguments[0]
-        for n, meaning, kind in rows:
+        for n, meaning, kind, kernel in rows:
             if n == name:
                 break
         else:
@@ -135,8 +135,15 @@ class Counter(SphinxDirective):
                            name, location=self.get_location())
             return []
         fields = nodes.field_list()
+        if kernel and kernel != '-':
+            twin = [nodes.literal('MPTcpExt' + kernel, 'MPTcpExt' + kernel),
+                    nodes.Text(' counts exactly the same resets, where the kernel has it '
+                               '(the self-check compares them)')]
+        else:
+            twin = [nodes.Text('none')]
         for label, value in (('nstat', [nodes.literal(PREFIX + name, PREFIX + name)]),
                              ('kind', [nodes.Text(kind or '-')]),
+                             ('kernel', twin),
                              ('table', _meaning(meaning))):
             field = nodes.field()
             field += nodes.field_name(label, label)

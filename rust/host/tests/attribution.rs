@@ -2,9 +2,8 @@
 //! The attribution table, checked case by case on the host.
 
 use mptcp_rst_ext::{
-    attribute_recv, attribute_send, code, self_check, Counter, Emitter, JoinAck, KernelMib, Kind,
-    Listener, Mismatch, Packet, RecvEvidence, SendEvidence, Subflow, COUNTERS, MAX_ID_LEN, PREFIX,
-    TCP_CLOSE,
+    attribute_recv, attribute_send, code, self_check, Counter, Emitter, JoinAck, Kind, Listener,
+    Mismatch, Packet, RecvEvidence, SendEvidence, Subflow, COUNTERS, MAX_ID_LEN, PREFIX, TCP_CLOSE,
 };
 
 const TCP_ESTABLISHED: u8 = 1;
@@ -73,6 +72,7 @@ const JOINING: Subflow = Subflow {
     conn_rcv_fastclose: false,
     dss_corruption: false,
     fallback_failed: false,
+    map_valid: false,
 };
 
 /// An established subflow of an established connection.
@@ -90,6 +90,7 @@ const ESTABLISHED: Subflow = Subflow {
     conn_rcv_fastclose: false,
     dss_corruption: false,
     fallback_failed: false,
+    map_valid: false,
 };
 
 /// A joined subflow of an established connection, its join not yet confirmed.
@@ -395,7 +396,23 @@ fn sites() {
             &[FallbackFailedReset, TxUnspec],
         ),
         (
-            "C7 first packet without MP_CAPABLE, fallback impossible",
+            "C7 first packet without MP_CAPABLE, fallback impossible (mp_capable cleared first)",
+            subflow_reset(
+                code::EUNSPEC,
+                Subflow {
+                    request_mptcp: true,
+                    ..Default::default()
+                },
+            ),
+            &[FallbackFailedReset, TxUnspec],
+        ),
+        (
+            "C7 the same on the server, which did not request MP_CAPABLE itself",
+            subflow_reset(code::EUNSPEC, Subflow::default()),
+            &[FallbackFailedReset, TxUnspec],
+        ),
+        (
+            "an MP_CAPABLE subflow not yet fully established is reset for no known reason",
             subflow_reset(
                 code::EUNSPEC,
                 Subflow {
@@ -403,7 +420,7 @@ fn sites() {
                     ..Default::default()
                 },
             ),
-            &[FallbackFailedReset, TxUnspec],
+            &[Unattributed, TxUnspec],
         ),
         (
             "D2 invalid mapping",
@@ -421,9 +438,18 @@ fn sites() {
                     code::EMIDDLEBOX,
                     Subflow {
                         mp_join: true,
+                        map_valid: true,
                         ..ESTABLISHED
                     },
                 )
+            },
+            &[DataCsumReset, TxMiddlebox],
+        ),
+        (
+            "D3 data without a DSS mapping (7.3: EMIDDLEBOX, no MP_FAIL)",
+            SendEvidence {
+                sk_state: TCP_CLOSE,
+                ..subflow_reset(code::EMIDDLEBOX, ESTABLISHED)
             },
             &[DssReset, TxMiddlebox],
         ),
@@ -556,66 +582,107 @@ fn sites() {
     }
 }
 
+/// The codes a tracepoint or the wire can carry: none, each defined one, and an undefined one.
+const CODES: [Option<u8>; 9] = [
+    None,
+    Some(0),
+    Some(1),
+    Some(2),
+    Some(3),
+    Some(4),
+    Some(5),
+    Some(6),
+    Some(9),
+];
+
+/// Every stateless evidence: each field its own dimension, exhaustively.
+fn stateless_sweep() -> impl Iterator<Item = SendEvidence> {
+    let join_acks = (0u32..17).map(|j| {
+        (j < 16).then_some(JoinAck {
+            had_msk: j & 1 != 0,
+            msk_kept: j & 2 != 0,
+            hmac_failed: j & 4 != 0,
+            port_mismatch: j & 8 != 0,
+        })
+    });
+    join_acks.flat_map(|join_ack| {
+        (0u32..(CODES.len() as u32 * 2 * 32)).map(move |bits| {
+            let b = |i: u32| bits & (1 << i) != 0;
+            let trace_code = CODES[(bits >> 6) as usize];
+            SendEvidence {
+                emitter: Emitter::Stateless,
+                trace_code,
+                wire_code: if b(5) { None } else { trace_code },
+                packet: Packet {
+                    syn: b(0),
+                    mpj_syn: b(1),
+                    mpj_ack: b(2),
+                },
+                listener: Listener {
+                    md5: b(3),
+                    token_found: b(4),
+                },
+                join_ack,
+                ..Default::default()
+            }
+        })
+    })
+}
+
+/// Every active evidence: each field its own dimension, exhaustively.
+fn active_sweep() -> impl Iterator<Item = SendEvidence> {
+    const FLAGS: u32 = 14;
+    (0u32..(CODES.len() as u32) << (FLAGS + 3)).map(|bits| {
+        let b = |i: u32| bits & (1 << i) != 0;
+        let trace_code = CODES[(bits >> (FLAGS + 3)) as usize];
+        SendEvidence {
+            emitter: Emitter::Active,
+            trace_code,
+            wire_code: if b(FLAGS) { None } else { trace_code },
+            sk_state: if b(FLAGS + 1) {
+                TCP_CLOSE
+            } else {
+                TCP_ESTABLISHED
+            },
+            fallback: b(FLAGS + 2),
+            subflow: Subflow {
+                request_join: b(0),
+                request_mptcp: b(1),
+                mp_join: b(2),
+                mp_capable: b(3),
+                fully_established: b(4),
+                synack_mpj: b(5),
+                resetting: b(6),
+                send_fastclose: b(7),
+                mp_fail_pending: b(8),
+                conn_fully_established: b(9),
+                conn_rcv_fastclose: b(10),
+                dss_corruption: b(11),
+                fallback_failed: b(12),
+                map_valid: b(13),
+            },
+            ..Default::default()
+        }
+    })
+}
+
 #[test]
 fn every_mptcp_reset_moves_exactly_one_cause() {
-    let causes: Vec<Counter> = COUNTERS
-        .iter()
-        .map(|i| i.counter)
-        .filter(|c| c.kind() == Kind::Cause)
-        .collect();
-    // Sweep the flag space of both emitters.
-    for bits in 0u32..(1 << 16) {
-        let b = |i: u32| bits & (1 << i) != 0;
-        let trace_code = if b(0) {
-            None
-        } else {
-            Some((bits >> 1) as u8 % 8)
-        };
-        let ev = SendEvidence {
-            emitter: if b(4) {
-                Emitter::Active
-            } else {
-                Emitter::Stateless
-            },
-            trace_code,
-            wire_code: trace_code,
-            sk_state: if b(5) { TCP_CLOSE } else { TCP_ESTABLISHED },
-            fallback: false,
-            packet: Packet {
-                syn: b(6),
-                mpj_syn: b(7),
-                mpj_ack: b(8),
-            },
-            listener: Listener {
-                md5: b(9),
-                token_found: b(10),
-            },
-            join_ack: b(11).then_some(JoinAck {
-                had_msk: b(12),
-                msk_kept: b(13),
-                hmac_failed: b(14),
-                port_mismatch: b(15),
-            }),
-            subflow: Subflow {
-                request_join: b(7),
-                request_mptcp: b(8),
-                mp_join: b(9),
-                mp_capable: b(10),
-                fully_established: b(11),
-                synack_mpj: b(12),
-                resetting: b(13),
-                send_fastclose: b(14),
-                mp_fail_pending: b(15),
-                conn_fully_established: b(6),
-                conn_rcv_fastclose: b(5),
-                dss_corruption: b(4),
-                fallback_failed: b(3),
-            },
-        };
+    let mut reached = vec![false; COUNTERS.len()];
+    let mut cases = 0u32;
+    for ev in stateless_sweep().chain(active_sweep()) {
+        cases += 1;
         let got = attribute_send(&ev);
-        let n = got.counters().filter(|c| causes.contains(c)).count();
-        let mptcp = ev.emitter == Emitter::Active || ev.trace_code.is_some();
-        assert_eq!(n, usize::from(mptcp), "{ev:?} -> {got:?}");
+        let causes: Vec<Counter> = got.counters().filter(|c| c.kind() == Kind::Cause).collect();
+        // A listener's reset with a TCP reason, or a subflow's after fallback, is plain TCP.
+        let mptcp = match ev.emitter {
+            Emitter::Stateless => ev.trace_code.is_some(),
+            Emitter::Active => !ev.fallback,
+        };
+        assert_eq!(causes.len(), usize::from(mptcp), "{ev:?} -> {got:?}");
+        for c in got.counters() {
+            reached[c.index()] = true;
+        }
         // TxStateless is the listener's share of the Tx* counters.
         let stateless = got.counters().any(|c| c == Counter::TxStateless);
         let tx = got.counters().any(|c| c.kind() == Kind::Tx);
@@ -624,6 +691,15 @@ fn every_mptcp_reset_moves_exactly_one_cause() {
             tx && ev.emitter == Emitter::Stateless,
             "{ev:?} -> {got:?}"
         );
+        // The code counted is the wire's, whatever the cause.
+        assert_eq!(got.code, ev.wire_code.and_then(Counter::tx), "{ev:?}");
+    }
+    assert_eq!(cases, 9 * 2 * 32 * 17 + (9 << 17));
+    // Every cause and every Tx code is reached by some evidence.
+    for info in COUNTERS {
+        if matches!(info.kind, Kind::Cause | Kind::Tx | Kind::TxStateless) {
+            assert!(reached[info.counter.index()], "{} never reached", info.name);
+        }
     }
 }
 
@@ -658,6 +734,52 @@ fn tally(resets: &[SendEvidence]) -> Vec<u64> {
     v
 }
 
+/// A kernel MIB as the self-check reads it: the named counters, every other one of `names` at
+/// 0, and none outside `names` (a kernel without them).
+fn kernel_mib<'a>(
+    names: &'a [&'a str],
+    values: &'a [(&'a str, u64)],
+) -> impl Fn(&str) -> Option<u64> + 'a {
+    move |name| {
+        names.contains(&name).then(|| {
+            values
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map_or(0, |(_, v)| *v)
+        })
+    }
+}
+
+/// The kernel counters of 6.12 the self-check reads.
+const MIB_6_12: &[&str] = &[
+    "MPRstTx",
+    "MPRstRx",
+    "MPJoinNoTokenFound",
+    "MPJoinSynAckHMacFailure",
+    "MPJoinAckHMacFailure",
+    "MPCapableEndpAttempt",
+    "MismatchPortSynRx",
+    "MismatchPortAckRx",
+    "DSSCorruptionReset",
+];
+
+/// The per-site reset counters 7.3 has besides those.
+const MIB_7_3_SITES: &[&str] = &[
+    "MD5SigReset",
+    "MPJoinNoIdFound",
+    "MPJoinSynAckNoMPJoin",
+    "MPJoinAckNoMPJoin",
+    "MPJoinAckNoCtx",
+    "MPJoinRejected",
+    "MPJoinNotEstablished",
+    "DssReset",
+];
+
+/// The kernel counters of 7.3 the self-check reads.
+fn mib_7_3() -> Vec<&'static str> {
+    [MIB_6_12, MIB_7_3_SITES].concat()
+}
+
 #[test]
 fn self_check_holds_for_attributed_resets() {
     let found = Listener {
@@ -689,26 +811,81 @@ fn self_check_holds_for_attributed_resets() {
     };
     let no_token = syn(code::EMPTCP, mpj_syn, Listener::default());
     let v = tally(&[no_token, no_token, hmac, fastclose]);
-    let mib = KernelMib {
-        rst_tx: 2,
-        join_no_token: 2,
-        join_synack_hmac: 1,
-        ..Default::default()
-    };
-    let mut seen = Vec::new();
-    assert_eq!(self_check(|c| v[c.index()], &mib, |m| seen.push(m)), 0);
-    assert!(seen.is_empty());
-    // A kernel before c4a99a921949 counts the SYN/ACK failure as a third-ACK one: still fine.
-    let old = KernelMib {
-        join_synack_hmac: 0,
-        join_ack_hmac: 1,
-        ..mib
-    };
-    assert_eq!(self_check(|c| v[c.index()], &old, |_| ()), 0);
-    // A token lookup that found the connection is not a "no token" reset.
+    let values = [
+        ("MPRstTx", 2),
+        ("MPJoinNoTokenFound", 2),
+        ("MPJoinSynAckHMacFailure", 1),
+    ];
+    let mib_7_3 = mib_7_3();
+    for names in [MIB_6_12, &mib_7_3] {
+        let mut seen = Vec::new();
+        let mib = kernel_mib(names, &values);
+        assert_eq!(self_check(|c| v[c.index()], mib, |m| seen.push(m)), 0);
+        assert!(seen.is_empty());
+    }
+    // The HMAC failures are compared one to one: a kernel that counts the SYN/ACK's as a third
+    // ACK's (before upstream c4a99a921949) is reported.
+    let old = [
+        ("MPRstTx", 2),
+        ("MPJoinNoTokenFound", 2),
+        ("MPJoinAckHMacFailure", 1),
+    ];
+    assert_eq!(
+        self_check(|c| v[c.index()], kernel_mib(MIB_6_12, &old), |_| ()),
+        2
+    );
+    // A token lookup that found the connection is not a "no token" reset; on 7.3 it is the
+    // kernel's MPJoinNoIdFound.
     let v2 = tally(&[syn(code::EMPTCP, mpj_syn, found)]);
-    let mib2 = KernelMib::default();
-    assert_eq!(self_check(|c| v2[c.index()], &mib2, |_| ()), 0);
+    assert_eq!(
+        self_check(|c| v2[c.index()], kernel_mib(MIB_6_12, &[]), |_| ()),
+        0
+    );
+    let mut seen = Vec::new();
+    self_check(
+        |c| v2[c.index()],
+        kernel_mib(&mib_7_3, &[]),
+        |m| seen.push((m.ours, m.kernel)),
+    );
+    assert_eq!(seen, [("MPJoinNoLocalIdReset", "MPJoinNoIdFound")]);
+    let one = [("MPJoinNoIdFound", 1)];
+    assert_eq!(
+        self_check(|c| v2[c.index()], kernel_mib(&mib_7_3, &one), |_| ()),
+        0
+    );
+}
+
+#[test]
+fn self_check_compares_every_twin_the_kernel_has() {
+    // Every counter that names a kernel counter is compared with it on 7.3, and each is a
+    // cause whose kernel counter the 7.3 kernel has.
+    let mib_7_3 = mib_7_3();
+    for info in COUNTERS.iter().filter(|i| i.kernel.is_some()) {
+        let kernel = info.kernel.unwrap();
+        assert!(mib_7_3.contains(&kernel), "{kernel}");
+        assert_eq!(info.kind, Kind::Cause, "{}", info.name);
+        let mut v = vec![0u64; COUNTERS.len()];
+        v[info.counter.index()] = 1;
+        let mut seen = Vec::new();
+        self_check(
+            |c| v[c.index()],
+            kernel_mib(&mib_7_3, &[]),
+            |m| seen.push((m.ours, m.kernel)),
+        );
+        assert!(
+            seen.contains(&(info.name, kernel)),
+            "{}: {seen:?}",
+            info.name
+        );
+        // Where the kernel has no such counter, there is nothing to compare.
+        let mut seen = Vec::new();
+        self_check(
+            |c| v[c.index()],
+            kernel_mib(&["MPRstTx", "MPRstRx"], &[]),
+            |m| seen.push((m.ours, m.kernel)),
+        );
+        assert!(!seen.iter().any(|(o, _)| *o == info.name), "{}", info.name);
+    }
 }
 
 #[test]
@@ -717,29 +894,31 @@ fn self_check_reports_each_broken_invariant() {
     v[Counter::Unattributed.index()] = 1;
     v[Counter::TxMptcp.index()] = 1;
     v[Counter::RxUnspec.index()] = 2;
-    let mib = KernelMib {
-        rst_tx: 1,
-        rst_rx: 3,
-        mismatch_port_ack: 4,
-        ..Default::default()
-    };
+    let values = [("MPRstTx", 1), ("MPRstRx", 3), ("MismatchPortAckRx", 4)];
     let mut seen = Vec::new();
-    let n = self_check(|c| v[c.index()], &mib, |m| seen.push(m));
+    let n = self_check(
+        |c| v[c.index()],
+        kernel_mib(MIB_6_12, &values),
+        |m| seen.push(m),
+    );
     assert_eq!(
         seen,
         [
             Mismatch {
-                what: "Unattributed = 0",
+                ours: "Unattributed",
+                kernel: "0",
                 expected: 0,
                 seen: 1
             },
             Mismatch {
-                what: "Rx* = MPRstRx",
+                ours: "Rx*",
+                kernel: "MPRstRx",
                 expected: 3,
                 seen: 2
             },
             Mismatch {
-                what: "MismatchPortAckReset = MismatchPortAckRx",
+                ours: "MismatchPortAckReset",
+                kernel: "MismatchPortAckRx",
                 expected: 4,
                 seen: 0
             },
@@ -747,12 +926,12 @@ fn self_check_reports_each_broken_invariant() {
     );
     assert_eq!(n, 3);
     // A lost increment on either side of "Tx* = MPRstTx + TxStateless" is caught.
-    let mib = KernelMib {
-        rst_tx: 2,
-        rst_rx: 2,
-        ..Default::default()
-    };
+    let values = [("MPRstTx", 2), ("MPRstRx", 2)];
     let mut seen = Vec::new();
-    self_check(|c| v[c.index()], &mib, |m| seen.push(m.what));
-    assert_eq!(seen, ["Unattributed = 0", "Tx* = MPRstTx + TxStateless"]);
+    self_check(
+        |c| v[c.index()],
+        kernel_mib(MIB_6_12, &values),
+        |m| seen.push(m.ours),
+    );
+    assert_eq!(seen, ["Unattributed", "Tx*"]);
 }
