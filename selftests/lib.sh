@@ -18,6 +18,9 @@ RST_EXT_PREFIX=MPTcpRstExt
 : "${RST_EXT_COUNTERS:?set RST_EXT_COUNTERS to the output of: cargo run --bin counters}"
 RST_EXT_NAMES=$(cut -f1 "$RST_EXT_COUNTERS" | tr '\n' ' ')
 RST_EXT_NAMES=${RST_EXT_NAMES% }
+# The running kernel, as the project names its kernels (6.12, 7.3): where the
+# two behave differently, a test's expectation says so, with the reason.
+RST_EXT_KERNEL=$(uname -r | cut -d. -f1,2)
 
 _tap_n=0
 _tap_failed=0
@@ -35,6 +38,7 @@ test_begin() {
 	_test_name=$1
 	_test_rc=$KSFT_PASS
 	_test_skip=
+	_test_todo=
 }
 
 fail() {
@@ -46,6 +50,13 @@ test_skip() {
 	_test_skip=$1
 }
 
+# test_todo REASON: the test shows a known problem of the kernel, not of the
+# module: if it fails, TAP says "not ok ... # TODO REASON" (reported, not
+# counted as a failure); once a kernel fixes it, the test passes.
+test_todo() {
+	_test_todo=$1
+}
+
 test_end() {
 	_tap_n=$((_tap_n + 1))
 	if [ -n "$_test_skip" ]; then
@@ -53,6 +64,9 @@ test_end() {
 		echo "ok $_tap_n - $_test_name # SKIP $_test_skip"
 	elif [ "$_test_rc" = "$KSFT_PASS" ]; then
 		echo "ok $_tap_n - $_test_name"
+	elif [ -n "$_test_todo" ]; then
+		_tap_skipped=$((_tap_skipped + 1))
+		echo "not ok $_tap_n - $_test_name # TODO $_test_todo"
 	else
 		_tap_failed=$((_tap_failed + 1))
 		echo "not ok $_tap_n - $_test_name"
@@ -220,21 +234,25 @@ _chk_rst_ext() {
 
 # chk_invariants NS: the ties between our counters and the kernel's own, as
 # Documentation/design.rst states them (the module's self-check, rst_ext.rs
-# self_check(), checks the same).  The kind of each counter comes from the
-# table (third column of counters.tsv).
+# self_check(), checks the same).  The kind of each counter and the kernel
+# counter it equals come from the table (columns 3 and 4 of counters.tsv); a
+# kernel counter the running kernel lacks is not compared.
 chk_invariants() {
-	local ns=$1 name val kind
+	local ns=$1 name val kind kernel
 	local -A v=()
 	while read -r name val _; do
 		v[$name]=$val
 	done < <(nsexec "$ns" nstat -asz 'MPTcp*' | awk 'NR>1')
 	local tx=0 rx=0 causes=0 p=$RST_EXT_PREFIX
-	while IFS=$'\t' read -r name _ kind; do
+	while IFS=$'\t' read -r name _ kind kernel; do
 		case $kind in
 		cause) causes=$((causes + ${v[$p$name]:-0})) ;;
 		tx) tx=$((tx + ${v[$p$name]:-0})) ;;
 		rx) rx=$((rx + ${v[$p$name]:-0})) ;;
 		esac
+		[ "$kernel" != - ] && [ -n "${v[MPTcpExt$kernel]+set}" ] || continue
+		[ "${v[$p$name]:-0}" = "${v[MPTcpExt$kernel]}" ] ||
+			fail "$ns: $p$name ${v[$p$name]:-0} != MPTcpExt$kernel ${v[MPTcpExt$kernel]}"
 	done <"$RST_EXT_COUNTERS"
 	local stateless=${v[${p}TxStateless]:-0}
 	[ "${v[${p}Unattributed]:-0}" = 0 ] || fail "$ns: ${v[${p}Unattributed]} unattributed resets"
@@ -243,14 +261,6 @@ chk_invariants() {
 		fail "$ns: Tx* sum $tx != MPTcpExtMPRstTx ${v[MPTcpExtMPRstTx]:-0} + TxStateless $stateless"
 	[ "$causes" = "$((tx + ${v[${p}MD5SigReset]:-0}))" ] ||
 		fail "$ns: causes sum $causes != Tx* sum $tx + MD5SigReset"
-	local pair ours theirs
-	for pair in MPJoinNoTokenReset:MPJoinNoTokenFound MPJoinAckHMacFailure:MPJoinAckHMacFailure \
-		MPJoinSynAckHMacFail:MPJoinSynAckHMacFailure EndpAttemptReset:MPCapableEndpAttempt \
-		MismatchPortSynReset:MismatchPortSynRx MismatchPortAckReset:MismatchPortAckRx; do
-		ours=${v[$p${pair%%:*}]:-0}
-		theirs=${v[MPTcpExt${pair#*:}]:-0}
-		[ "$ours" = "$theirs" ] || fail "$ns: $p${pair%%:*} $ours != MPTcpExt${pair#*:} $theirs"
-	done
 }
 
 # counter_value NS NAME: a counter, empty if it is not there (yet).

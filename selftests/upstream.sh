@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # The kernel's own MPTCP selftests (tools/testing/selftests/net/mptcp of the
-# Debian linux-source-6.12 tree), run with mptcp_rst_ext loaded, the way the
-# MPTCP CI (multipath-tcp/mptcp-upstream-virtme-docker) runs them.  Started
+# Debian linux-source-<KERNEL> tree of the test kernel), run with
+# mptcp_rst_ext loaded, the way the MPTCP CI
+# (multipath-tcp/mptcp-upstream-virtme-docker) runs them.  Started
 # inside the VM by scripts/upstream.sh (through scripts/vm.sh), as root.
 #
 #   upstream.sh --list SUBSET
