@@ -122,14 +122,14 @@ struct net *rst_ext_init_net(void);
  * net started; false if the running kernel has no such counter.
  */
 bool rst_ext_kernel_mib_read(struct net *net, const char *name,
-			     __kernel_size_t len, __u64 *value);
+			     size_t len, __u64 *value);
 /* Logs (ratelimited) one broken invariant of net, "ours = kernel". */
 void rst_ext_selfcheck_report(struct net *net, const char *ours,
-			      __kernel_size_t ours_len, const char *kernel,
-			      __kernel_size_t kernel_len, __u64 expected,
+			      size_t ours_len, const char *kernel,
+			      size_t kernel_len, __u64 expected,
 			      __u64 seen);
 
 /* seq_file output, in shim.c. */
-void rst_ext_seq_write(struct seq_file *seq, const char *buf, __kernel_size_t len);
+void rst_ext_seq_write(struct seq_file *seq, const char *buf, size_t len);
 
 #endif /* _MPTCP_RST_EXT_SHIM_H */

@@ -102,12 +102,7 @@ impl Net {
         // SAFETY: `self.0` is a live netns whose pernet storage exists (invariant of `Net`);
         // `name` is valid for `name.len()` bytes and `value` is writable for the call.
         unsafe {
-            bindings::rst_ext_kernel_mib_read(
-                self.0,
-                name.as_ptr().cast(),
-                name.len() as _,
-                &mut value,
-            )
+            bindings::rst_ext_kernel_mib_read(self.0, name.as_ptr().cast(), name.len(), &mut value)
         }
         .then_some(value)
     }
@@ -119,9 +114,9 @@ impl Net {
             bindings::rst_ext_selfcheck_report(
                 self.0,
                 m.ours.as_ptr().cast(),
-                m.ours.len() as _,
+                m.ours.len(),
                 m.kernel.as_ptr().cast(),
-                m.kernel.len() as _,
+                m.kernel.len(),
                 m.expected,
                 m.seen,
             )
@@ -137,7 +132,7 @@ impl Write for SeqFile {
         // SAFETY: `self.0` is the seq_file of the running `show` callback; `s` is valid for
         // `s.len()` bytes. An overflow is recorded in the seq_file, which retries with a larger
         // buffer.
-        unsafe { bindings::rst_ext_seq_write(self.0, s.as_ptr().cast(), s.len() as _) };
+        unsafe { bindings::rst_ext_seq_write(self.0, s.as_ptr().cast(), s.len()) };
         Ok(())
     }
 }
