@@ -43,6 +43,7 @@ help:
 	@echo 'make test-kernel         build (or reuse) the test kernel, print its KDIR'
 	@echo 'make module              build the module against the test kernel'
 	@echo 'make unit-test           host unit tests of the attribution (cargo test)'
+	@echo 'make mutants             mutation testing of the attribution and the self-check (cargo-mutants)'
 	@echo 'make docs                the documentation as HTML in out/docs/html (Sphinx; a warning fails it)'
 	@echo 'make fmt | fmt-check | clippy'
 
@@ -69,6 +70,10 @@ HOST_RUSTC ?= /usr/bin/rustc
 
 unit-test:
 	RUSTC=$(HOST_RUSTC) $(CARGO) test --quiet --manifest-path rust/host/Cargo.toml
+
+.PHONY: mutants
+mutants:
+	./scripts/mutants.sh
 
 # The crate (rustfmt follows its modules) and the host-only files.
 RUST_SOURCES := rust/rst_ext.rs rust/host/counters.rs rust/host/tests/attribution.rs

@@ -234,6 +234,11 @@ fn sites() {
             &[MismatchPortSynReset, TxProhibit, TxStateless],
         ),
         (
+            "EMPTCP SYN without MP_JOIN: no site sends that",
+            syn(code::EMPTCP, Packet::default(), found),
+            &[Unattributed, TxMptcp, TxStateless],
+        ),
+        (
             "SYN reset with an unexpected code",
             syn(code::EMIDDLEBOX, Packet::default(), plain),
             &[Unattributed, TxMiddlebox, TxStateless],
@@ -721,6 +726,9 @@ fn kinds_group_the_table() {
     assert_eq!(kinds.iter().filter(|k| **k == Kind::Tx).count(), 7);
     assert_eq!(kinds.iter().filter(|k| **k == Kind::Rx).count(), 7);
     assert_eq!(Counter::Unattributed.kind(), Kind::Cause);
+    // The names the selftests and the docs read in the third column of `counters`.
+    let names: Vec<&str> = groups.iter().map(|k| k.name()).collect();
+    assert_eq!(names, ["cause", "tx", "tx-stateless", "rx", "selfcheck"]);
 }
 
 /// The counters a run of `resets` leaves, as the module would count them.
