@@ -32,14 +32,10 @@
 #define RST_EXT_PROC_NAME "mptcp_rst_ext"
 
 /*
- * The kernels the module knows (Kbuild stops the build of any other):
- * RST_EXT_KERNEL is VERSION * 100 + PATCHLEVEL, e.g. 603 for 6.3.
+ * The kernel built against, VERSION * 100 + PATCHLEVEL (Kbuild passes it,
+ * and stops the build of a kernel the module does not know).
  */
-#define RST_EXT_KERNEL_6_12	612
 #define RST_EXT_KERNEL_7_3	703
-#if RST_EXT_KERNEL != RST_EXT_KERNEL_6_12 && RST_EXT_KERNEL != RST_EXT_KERNEL_7_3
-#error "mptcp_rst_ext knows Linux 6.12 and 7.3 only"
-#endif
 
 /*
  * module! has no version key (and its author key differs between 6.12 and

@@ -14,14 +14,14 @@ repo=$(dirname "$here")
 
 kernels=() variants=()
 for a in "$@"; do
-	if [[ " $RST_EXT_VARIANTS " == *" $a "* ]]; then
-		variants+=("$a")
-	elif [[ " $(rst_ext_kernels) " == *" $a "* ]]; then
-		kernels+=("$a")
-	else
+	case $(rst_ext_arg_kind "$a") in
+	variant) variants+=("$a") ;;
+	kernel) kernels+=("$a") ;;
+	*)
 		echo "check: unknown argument '$a' (kernels: $(rst_ext_kernels); variants: $RST_EXT_VARIANTS)" >&2
 		exit 2
-	fi
+		;;
+	esac
 done
 [ ${#kernels[@]} -gt 0 ] || kernels=("$RST_EXT_DEFAULT_KERNEL")
 [ ${#variants[@]} -gt 0 ] || variants=(normal)

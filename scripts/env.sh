@@ -39,12 +39,14 @@ rst_ext_kernel_field() {
 }
 rst_ext_kernels() { awk '{printf "%s%s", (NR > 1 ? " " : ""), $1}' <<<"$RST_EXT_KERNELS"; }
 RST_EXT_DEFAULT_KERNEL=${RST_EXT_KERNELS%% *}
-# rst_ext_check_variant VARIANT: exits 2 with the list if it is not one.
-rst_ext_check_variant() {
-	case " $RST_EXT_VARIANTS " in
-	*" $1 "*) ;;
-	*) echo "unknown variant '$1' (one of: $RST_EXT_VARIANTS)" >&2; exit 2 ;;
-	esac
+# rst_ext_arg_kind ARG: "kernel" if ARG names a kernel of RST_EXT_KERNELS,
+# "variant" if a variant, else nothing.
+rst_ext_arg_kind() {
+	if [[ " $RST_EXT_VARIANTS " == *" $1 "* ]]; then
+		echo variant
+	elif [[ " $(rst_ext_kernels) " == *" $1 "* ]]; then
+		echo kernel
+	fi
 }
 # The reliability selftest's malformed-input test plays a bugged peer: data
 # beyond its DSS mapping makes the kernel warn in
@@ -78,13 +80,11 @@ rst_ext_parse_target() {
 	kernel=${KERNEL:-$RST_EXT_DEFAULT_KERNEL}
 	rest=()
 	for a in "$@"; do
-		if [[ " $RST_EXT_VARIANTS " == *" $a "* ]]; then
-			variant=$a nv=$((nv + 1))
-		elif [[ " $(rst_ext_kernels) " == *" $a "* ]]; then
-			kernel=$a nk=$((nk + 1))
-		else
-			rest+=("$a")
-		fi
+		case $(rst_ext_arg_kind "$a") in
+		variant) variant=$a nv=$((nv + 1)) ;;
+		kernel) kernel=$a nk=$((nk + 1)) ;;
+		*) rest+=("$a") ;;
+		esac
 	done
 	if [ $nk -gt 1 ] || [ $nv -gt 1 ]; then
 		echo "one kernel and one variant at a time (got: $*)" >&2
