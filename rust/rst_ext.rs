@@ -6,7 +6,7 @@
 //! This file is the whole policy of the module: the counter table (one line per counter, the
 //! single truth for its name, order and meaning, like `net/mptcp/mib.c`) and the pure function
 //! that attributes a reset to counters. It is plain safe Rust, also built on the host by
-//! `rust/host` for `cargo test`. Everything that touches the kernel is in [`sys`], built only
+//! `rust/host` for `cargo test`. Everything that touches the kernel is in [`edge`], built only
 //! into the module (`--cfg MODULE`).
 
 /// Declares the counter table: the [`Counter`] enum and [`COUNTERS`], in this order. A row is
@@ -276,6 +276,60 @@ pub struct Packet {
     pub mpj_ack: bool,
 }
 
+/// TCP option kinds (`include/net/tcp.h`).
+const TCPOPT_EOL: u8 = 0;
+const TCPOPT_NOP: u8 = 1;
+const TCPOPT_MPTCP: u8 = 30;
+/// The MP_JOIN subtype, and its sizes in a SYN and a third ACK (`net/mptcp/protocol.h`).
+const MPTCPOPT_MP_JOIN: u8 = 1;
+const TCPOLEN_MPTCP_MPJ_SYN: usize = 12;
+const TCPOLEN_MPTCP_MPJ_ACK: usize = 24;
+
+/// The MP_JOIN suboptions found in a packet's TCP options.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct MpJoinOption {
+    /// The token of the (last) MP_JOIN of SYN size.
+    pub syn_token: Option<u32>,
+    /// An MP_JOIN of third-ACK size.
+    pub ack: bool,
+}
+
+impl MpJoinOption {
+    /// Walks the TCP options of a packet (the bytes after the fixed header, `doff` long) as
+    /// `mptcp_parse_option()` does: up to an end-of-list or a malformed option.
+    pub fn parse(mut opts: &[u8]) -> Self {
+        let mut found = Self::default();
+        while let [kind, rest @ ..] = opts {
+            let size = match (*kind, rest.first()) {
+                (TCPOPT_EOL, _) => break,
+                (TCPOPT_NOP, _) => {
+                    opts = rest;
+                    continue;
+                }
+                (_, Some(&size)) => usize::from(size),
+                (_, None) => break,
+            };
+            if size < 2 || size > opts.len() {
+                break;
+            }
+            let (opt, next) = opts.split_at(size);
+            if let [TCPOPT_MPTCP, _, subtype, ..] = *opt {
+                if subtype >> 4 == MPTCPOPT_MP_JOIN {
+                    match *opt {
+                        [_, _, _, _, t0, t1, t2, t3, ..] if size == TCPOLEN_MPTCP_MPJ_SYN => {
+                            found.syn_token = Some(u32::from_be_bytes([t0, t1, t2, t3]));
+                        }
+                        _ if size == TCPOLEN_MPTCP_MPJ_ACK => found.ack = true,
+                        _ => {}
+                    }
+                }
+            }
+            opts = next;
+        }
+        found
+    }
+}
+
 /// Stateless resets: the listener, and what it knows of the connection joined.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Listener {
@@ -343,8 +397,10 @@ pub struct SendEvidence {
     /// The MPTCP reason code given to the tracepoint, `None` when the reason was a TCP one
     /// (e.g. `TCP_ABORT_ON_CLOSE` on a fastclose).
     pub trace_code: Option<u8>,
-    /// The reason code of the MP_TCPRST option on the wire, `None` when the RST carries none.
-    pub wire_code: Option<u8>,
+    /// The MP_TCPRST code the kernel prepared for this reset: the listener's, in the packet's
+    /// skb extension; the subflow's `reset_reason`. `None` when there is none. Whether it goes on
+    /// the wire is the attribution's decision ([`SendEvidence::wire_code`]).
+    pub reset_reason: Option<u8>,
     /// The TCP state of the socket at the tracepoint.
     pub sk_state: u8,
     /// Active resets: the MPTCP connection fell back to plain TCP.
@@ -357,6 +413,31 @@ pub struct SendEvidence {
     pub join_ack: Option<JoinAck>,
     /// Active resets: the subflow.
     pub subflow: Subflow,
+}
+
+impl SendEvidence {
+    /// The RST carries MPTCP's own signal: a listener's reset with an MPTCP reason (only the
+    /// MPTCP request paths give one; any other stateless reset is plain TCP, even with an
+    /// MP_TCPRST in its skb extension), or a subflow's reset while the connection is MPTCP.
+    pub fn is_mptcp(&self) -> bool {
+        match self.emitter {
+            Emitter::Stateless => self.trace_code.is_some(),
+            Emitter::Active => !self.fallback,
+        }
+    }
+
+    /// The reason code of the MP_TCPRST option on the wire, `None` when the RST carries none.
+    pub fn wire_code(&self) -> Option<u8> {
+        match self.emitter {
+            // tcp_v4_send_reset() and tcp_v6_send_response() write the option from the skb
+            // extension, unless a TCP-MD5 signature took the option space.
+            Emitter::Stateless if self.listener.md5 => None,
+            // mptcp_established_options() writes it (and bumps MPRstTx) on every RST of a
+            // subflow whose connection did not fall back.
+            Emitter::Active if self.fallback => None,
+            _ => self.reset_reason,
+        }
+    }
 }
 
 /// The counters one reset moves: at most one reason code and one cause.
@@ -385,17 +466,18 @@ impl Attribution {
 /// stateless resets, which `MPRstTx` ignores, are counted too. Every MPTCP reset also moves
 /// exactly one cause counter, `Unattributed` when no site matches the evidence.
 pub fn attribute_send(ev: &SendEvidence) -> Attribution {
+    if !ev.is_mptcp() {
+        return Attribution::default();
+    }
     let cause = match ev.emitter {
         Emitter::Stateless => ev.trace_code.map(|c| stateless_cause(c, ev)),
-        // A subflow of a connection that fell back sends no MP_TCPRST: plain TCP.
-        Emitter::Active if ev.fallback => None,
         Emitter::Active => Some(active_cause(ev)),
     };
-    let code = ev.wire_code.and_then(Counter::tx);
+    let code = ev.wire_code().and_then(Counter::tx);
     Attribution {
         code,
         cause,
-        stateless: ev.emitter == Emitter::Stateless && cause.is_some() && code.is_some(),
+        stateless: ev.emitter == Emitter::Stateless && code.is_some(),
     }
 }
 
@@ -506,8 +588,6 @@ fn active_cause(ev: &SendEvidence) -> Counter {
 pub struct RecvEvidence {
     /// The reason code in the option (4 bits on the wire).
     pub code: u8,
-    /// The option's T (transient) flag.
-    pub transient: bool,
 }
 
 /// Attributes a received MP_TCPRST to counters.
@@ -522,10 +602,10 @@ pub fn attribute_recv(ev: &RecvEvidence) -> Attribution {
     }
 }
 
-/// One invariant the self-check found broken: `ours` should equal `kernel`, which says
-/// `expected`; ours say `seen`.
+/// One invariant of the self-check, evaluated on a network namespace: `ours` should equal
+/// `kernel`, which says `expected`; ours say `seen`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Mismatch {
+pub struct Invariant {
     /// Our side of the invariant, e.g. `"Tx*"` or a counter's name.
     pub ours: &'static str,
     /// The other side, e.g. `"MPRstTx + TxStateless"` or the kernel counter's name.
@@ -536,9 +616,16 @@ pub struct Mismatch {
     pub seen: u64,
 }
 
-/// Compares the counters of one network namespace (`ours`, read by counter) with the kernel's MIB
-/// of that namespace (`kernel`, read by `MPTcpExt` name: `None` for a counter the running kernel
-/// does not have), and calls `report` for every broken invariant. Returns how many there were.
+impl Invariant {
+    /// Both sides agree.
+    pub fn holds(&self) -> bool {
+        self.expected == self.seen
+    }
+}
+
+/// Evaluates every invariant on the counters of one network namespace (`ours`, read by counter)
+/// and the kernel's MIB of that namespace (`kernel`, read by `MPTcpExt` name: `None` for a
+/// counter the running kernel does not have).
 ///
 /// The invariants (Documentation/design.rst):
 /// - no reset is `Unattributed`;
@@ -546,12 +633,11 @@ pub struct Mismatch {
 /// - `Tx*` sum = `MPRstTx` + `TxStateless`;
 /// - cause sum = `Tx*` sum + `MD5SigReset` (the only cause whose RST carries no MP_TCPRST);
 /// - every counter of the table that names a kernel counter equals it, where the kernel has it
-///   (6.12 has six of them, 7.3 all).
-pub fn self_check(
-    ours: impl Fn(Counter) -> u64,
-    kernel: impl Fn(&str) -> Option<u64>,
-    mut report: impl FnMut(Mismatch),
-) -> u32 {
+///   (6.12 has seven of them, 7.3 all).
+pub fn invariants<'a>(
+    ours: impl Fn(Counter) -> u64 + 'a,
+    kernel: impl Fn(&str) -> Option<u64> + 'a,
+) -> impl Iterator<Item = Invariant> + 'a {
     let sum = |kind: Kind| -> u64 {
         COUNTERS
             .iter()
@@ -561,7 +647,7 @@ pub fn self_check(
     };
     let kernel0 = |name| kernel(name).unwrap_or(0);
     let tx = sum(Kind::Tx);
-    let invariants = [
+    let fixed = [
         ("Unattributed", "0", 0, ours(Counter::Unattributed)),
         ("Rx*", "MPRstRx", kernel0("MPRstRx"), sum(Kind::Rx)),
         (
@@ -577,27 +663,38 @@ pub fn self_check(
             sum(Kind::Cause),
         ),
     ];
-    let twins = COUNTERS.iter().filter_map(|i| {
+    let twins = COUNTERS.iter().filter_map(move |i| {
         let name = i.kernel?;
         Some((i.name, name, kernel(name)?, ours(i.counter)))
     });
+    fixed
+        .into_iter()
+        .chain(twins)
+        .map(|(ours, kernel, expected, seen)| Invariant {
+            ours,
+            kernel,
+            expected,
+            seen,
+        })
+}
+
+/// The self-check: calls `report` for every broken invariant (see [`invariants`]) and returns
+/// how many there were.
+pub fn self_check(
+    ours: impl Fn(Counter) -> u64,
+    kernel: impl Fn(&str) -> Option<u64>,
+    mut report: impl FnMut(Invariant),
+) -> u32 {
     let mut broken = 0;
-    for (ours, kernel, expected, seen) in invariants.into_iter().chain(twins) {
-        if expected != seen {
-            broken += 1;
-            report(Mismatch {
-                ours,
-                kernel,
-                expected,
-                seen,
-            });
-        }
+    for inv in invariants(ours, kernel).filter(|i| !i.holds()) {
+        broken += 1;
+        report(inv);
     }
     broken
 }
 
 #[cfg(MODULE)]
-mod sys;
+mod edge;
 
 #[cfg(MODULE)]
 kernel::prelude::module! {
@@ -610,13 +707,13 @@ kernel::prelude::module! {
 /// The loaded module: owns every registration with the kernel.
 #[cfg(MODULE)]
 struct MptcpRstExt {
-    _registration: sys::Registration,
+    _registration: edge::Registration,
 }
 
 #[cfg(MODULE)]
 impl kernel::Module for MptcpRstExt {
     fn init(_module: &'static kernel::ThisModule) -> kernel::error::Result<Self> {
-        let registration = sys::Registration::new(COUNTERS.len())?;
+        let registration = edge::Registration::new(COUNTERS.len())?;
         kernel::pr_info!("loaded, {} counters\n", COUNTERS.len());
         Ok(MptcpRstExt {
             _registration: registration,

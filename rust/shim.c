@@ -246,6 +246,13 @@ static int rst_ext_retired_show(struct seq_file *seq, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(rst_ext_retired);
 
+/* The reader's netns: `ip netns exec` would hide debugfs, nsenter --net does not. */
+static int rst_ext_invariants_show(struct seq_file *seq, void *v)
+{
+	return rst_ext_rs_invariants_show(seq, current->nsproxy->net_ns);
+}
+DEFINE_SHOW_ATTRIBUTE(rst_ext_invariants);
+
 static struct kretprobe rst_ext_join_krp;
 static struct kprobe rst_ext_netstat_kp;
 
@@ -280,6 +287,8 @@ int rst_ext_pernet_register(unsigned int ncounters)
 	rst_ext_debugfs = debugfs_create_dir(KBUILD_MODNAME, NULL);
 	debugfs_create_file("retired", 0444, rst_ext_debugfs, NULL,
 			    &rst_ext_retired_fops);
+	debugfs_create_file("invariants", 0444, rst_ext_debugfs, NULL,
+			    &rst_ext_invariants_fops);
 	debugfs_create_file("missed", 0444, rst_ext_debugfs, NULL,
 			    &rst_ext_missed_fops);
 	kernel_param_lock(THIS_MODULE);
@@ -392,43 +401,6 @@ static u8 rst_ext_trace_code(enum sk_rst_reason reason)
 	return RST_EXT_NO_CODE;
 }
 
-/* The MP_JOIN suboption of a packet, found as mptcp_parse_option() does. */
-static void rst_ext_parse_mpj(const struct sk_buff *skb,
-			      struct rst_ext_send_evidence *ev, u32 *token)
-{
-	const struct tcphdr *th = tcp_hdr(skb);
-	const unsigned char *ptr = (const unsigned char *)(th + 1);
-	int length = th->doff * 4 - sizeof(*th);
-
-	while (length > 0) {
-		int opcode = *ptr++;
-		int opsize;
-
-		if (opcode == TCPOPT_EOL)
-			return;
-		if (opcode == TCPOPT_NOP) {
-			length--;
-			continue;
-		}
-		if (length < 2)
-			return;
-		opsize = *ptr++;
-		if (opsize < 2 || opsize > length)
-			return;
-		if (opcode == TCPOPT_MPTCP && opsize > 2 &&
-		    (ptr[0] >> 4) == MPTCPOPT_MP_JOIN) {
-			if (opsize == TCPOLEN_MPTCP_MPJ_SYN) {
-				ev->pkt_mpj_syn = 1;
-				*token = get_unaligned_be32(ptr + 2);
-			} else if (opsize == TCPOLEN_MPTCP_MPJ_ACK) {
-				ev->pkt_mpj_ack = 1;
-			}
-		}
-		ptr += opsize - 2;
-		length -= opsize;
-	}
-}
-
 /*
  * The third ACK of an MP_JOIN is checked by subflow_syn_recv_sock(), which
  * sends the stateless reset itself (dispose_child).  A kretprobe on it (an
@@ -492,44 +464,26 @@ static struct kretprobe rst_ext_join_krp = {
 };
 
 /* tcp_v{4,6}_send_reset: the listener replies to skb. */
-static bool rst_ext_collect_stateless(const struct sock *sk,
+static void rst_ext_collect_stateless(const struct sock *sk,
 				      const struct sk_buff *skb,
 				      struct rst_ext_send_evidence *ev)
 {
 	const struct mptcp_ext *ext = mptcp_get_ext(skb);
 	const struct tcphdr *th = tcp_hdr(skb);
 	struct rst_ext_join_call *call;
-	u32 token = 0;
 
-	/*
-	 * MPTCP_RST_* reasons only come from the MPTCP request paths; any
-	 * other stateless reset is plain TCP, even if it carries MP_TCPRST.
-	 */
-	if (ev->trace_code == RST_EXT_NO_CODE)
-		return false;
 	ev->emitter = RST_EXT_EMIT_STATELESS;
 	ev->state = sk->sk_state;
 	ev->pkt_syn = th->syn && !th->ack;
-	rst_ext_parse_mpj(skb, ev, &token);
+	/* The header is linear: tcp_v{4,6}_rcv() pulled doff * 4 bytes. */
+	ev->pkt_options = (const u8 *)(th + 1);
+	ev->pkt_options_len = th->doff * 4 - sizeof(*th);
 #ifdef CONFIG_TCP_MD5SIG
 	ev->md5_listener = sk_fullsock(sk) &&
 			   !!rcu_access_pointer(tcp_sk(sk)->md5sig_info);
 #endif
-	if (ev->pkt_syn && ev->pkt_mpj_syn) {
-		/*
-		 * subflow_token_join_request() failed: either the token is
-		 * unknown or the connection has no local id for us.  Look
-		 * the token up again (a connection created or closed in
-		 * between is the only inaccuracy).
-		 */
-		struct mptcp_sock *msk;
-
-		msk = mptcp_token_get_sock(sock_net(sk), token);
-		if (msk) {
-			ev->token_found = 1;
-			sock_put((struct sock *)msk);
-		}
-	}
+	if (ext)
+		ev->reset_reason = ext->reset_reason;
 	call = this_cpu_ptr(&rst_ext_join_call);
 	if (!ev->pkt_syn && call->skb == skb) {
 		ev->join_seen = 1;
@@ -540,13 +494,15 @@ static bool rst_ext_collect_stateless(const struct sock *sk,
 		ev->join_port_mismatch = call->port_mib !=
 			rst_ext_mib(sock_net(sk), MPTCP_MIB_MISMATCHPORTACKRX);
 	}
-	/*
-	 * tcp_v4_send_reset() and tcp_v6_send_response() put MP_TCPRST on
-	 * the wire from the skb extension unless a TCP-MD5 signature took
-	 * the option space.
-	 */
-	if (ext && !ev->md5_listener)
-		ev->wire_code = ext->reset_reason;
+}
+
+bool rst_ext_token_known(struct net *net, u32 token)
+{
+	struct mptcp_sock *msk = mptcp_token_get_sock(net, token);
+
+	if (!msk)
+		return false;
+	sock_put((struct sock *)msk);
 	return true;
 }
 
@@ -593,8 +549,7 @@ static bool rst_ext_collect_active(const struct sock *sk,
 	 * on every RST of a subflow whose connection did not fall back.
 	 */
 	ev->fallback = __mptcp_check_fallback(msk);
-	if (!ev->fallback)
-		ev->wire_code = subflow->reset_reason;
+	ev->reset_reason = subflow->reset_reason;
 	ev->sf_request_join = subflow->request_join;
 	ev->sf_request_mptcp = subflow->request_mptcp;
 	ev->sf_mp_join = subflow->mp_join;
@@ -618,19 +573,17 @@ static void rst_ext_probe_send_reset(void *data, const struct sock *sk,
 {
 	struct rst_ext_send_evidence ev = {
 		.trace_code = rst_ext_trace_code(reason),
-		.wire_code = RST_EXT_NO_CODE,
+		.reset_reason = RST_EXT_NO_CODE,
 	};
-	bool mptcp;
 
 	/* Every MPTCP reset has a socket: the listener or the subflow. */
 	if (!sk)
 		return;
 	if (skb)
-		mptcp = rst_ext_collect_stateless(sk, skb, &ev);
-	else
-		mptcp = rst_ext_collect_active(sk, &ev);
-	if (mptcp)
-		rst_ext_rs_send_reset(sock_net(sk), &ev);
+		rst_ext_collect_stateless(sk, skb, &ev);
+	else if (!rst_ext_collect_active(sk, &ev))
+		return;
+	rst_ext_rs_send_reset(sock_net(sk), &ev);
 }
 
 /* inet_sock_set_state: a subflow closing after an MP_TCPRST was received. */
@@ -654,7 +607,6 @@ static void rst_ext_probe_set_state(void *data, const struct sock *sk,
 	if (!subflow || !subflow->reset_seen)
 		return;
 	ev.code = subflow->reset_reason;
-	ev.transient = subflow->reset_transient;
 	rst_ext_rs_recv_reset(sock_net(sk), &ev);
 }
 

@@ -20,8 +20,6 @@ struct seq_file;
 
 /* How a reset was emitted, as seen at the tcp:tcp_send_reset tracepoint. */
 enum rst_ext_emitter {
-	/* Not an MPTCP reset: nothing to count. */
-	RST_EXT_EMIT_NONE = 0,
 	/* Stateless: sent by the listener in reply to an incoming SYN or ACK. */
 	RST_EXT_EMIT_STATELESS = 1,
 	/* Active: sent on an established (or establishing) subflow socket. */
@@ -32,24 +30,29 @@ enum rst_ext_emitter {
 #define RST_EXT_NO_CODE 0xff
 
 /*
- * Everything the attribution needs to know about one reset, collected by
- * shim.c in the tracepoint probe.  Plain values only; flags are 0 or 1.
+ * What the attribution needs to know about one reset, collected by shim.c
+ * in the tracepoint probe: the raw facts, no decision.  Flags are 0 or 1.
  */
 struct rst_ext_send_evidence {
 	__u8 emitter;		/* enum rst_ext_emitter */
-	__u8 trace_code;	/* MPTCP_RST_* passed to the tracepoint, or RST_EXT_NO_CODE
-				 * when the tracepoint reason is a TCP one */
-	__u8 wire_code;		/* MPTCP_RST_* in the MP_TCPRST option sent, or
-				 * RST_EXT_NO_CODE when the RST carries none */
+	/*
+	 * MPTCP_RST_* passed to the tracepoint, or RST_EXT_NO_CODE when the
+	 * tracepoint reason is a TCP one.
+	 */
+	__u8 trace_code;
+	/*
+	 * MPTCP_RST_* prepared for the MP_TCPRST option (the packet's skb
+	 * extension, or the subflow's reset_reason), or RST_EXT_NO_CODE.
+	 */
+	__u8 reset_reason;
 	__u8 state;		/* TCP state of the socket at the tracepoint */
 	__u8 fallback;		/* active: the MPTCP connection fell back to TCP */
 
 	/* Stateless: the packet replied to, and the listener. */
 	__u8 pkt_syn;		/* SYN without ACK (else: the third ACK) */
-	__u8 pkt_mpj_syn;	/* carries an MP_JOIN of SYN size */
-	__u8 pkt_mpj_ack;	/* carries an MP_JOIN of third-ACK size */
+	__u8 pkt_options_len;	/* its TCP options: pkt_options_len bytes at */
+	const __u8 *pkt_options; /* pkt_options, valid during the callback */
 	__u8 md5_listener;	/* the listener has TCP-MD5 keys */
-	__u8 token_found;	/* SYN: the MP_JOIN token names a live connection */
 	__u8 join_seen;		/* third ACK: seen entering subflow_syn_recv_sock() */
 	__u8 join_had_msk;	/* ... the request held its connection then */
 	__u8 join_msk_kept;	/* ... and still holds it at the reset */
@@ -83,7 +86,6 @@ struct rst_ext_send_evidence {
 /* What the module saw of one MP_TCPRST received on a subflow. */
 struct rst_ext_recv_evidence {
 	__u8 code;		/* MPTCP_RST_* in the MP_TCPRST option */
-	__u8 transient;		/* its T flag */
 };
 
 /* Callbacks implemented in Rust. */
@@ -95,6 +97,8 @@ int rst_ext_rs_proc_show(struct seq_file *seq, struct net *net);
  * reports each mismatch and counts the check in init_net.  Does not sleep.
  */
 void rst_ext_rs_self_check(struct net *net);
+/* Shows every invariant of the self-check on net (debugfs "invariants"). */
+int rst_ext_rs_invariants_show(struct seq_file *seq, struct net *net);
 /* Shows the totals of the netns torn down since load (debugfs "retired"). */
 int rst_ext_rs_retired_show(struct seq_file *seq);
 
@@ -113,6 +117,9 @@ void rst_ext_counter_add(struct net *net, unsigned int idx, __u64 n);
 __u64 rst_ext_counter_read(struct net *net, unsigned int idx);
 /* Totals of the netns torn down while the self-check was on. */
 __u64 rst_ext_retired_read(unsigned int idx);
+
+/* Whether an MPTCP connection of net has this token now.  Any context. */
+bool rst_ext_token_known(struct net *net, __u32 token);
 
 /* Self-check helpers, in shim.c. */
 struct net *rst_ext_init_net(void);

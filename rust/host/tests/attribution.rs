@@ -2,8 +2,9 @@
 //! The attribution table, checked case by case on the host.
 
 use mptcp_rst_ext::{
-    attribute_recv, attribute_send, code, self_check, Counter, Emitter, JoinAck, Kind, Listener,
-    Mismatch, Packet, RecvEvidence, SendEvidence, Subflow, COUNTERS, MAX_ID_LEN, PREFIX, TCP_CLOSE,
+    attribute_recv, attribute_send, code, invariants, self_check, Counter, Emitter, Invariant,
+    JoinAck, Kind, Listener, MpJoinOption, Packet, RecvEvidence, SendEvidence, Subflow, COUNTERS,
+    MAX_ID_LEN, PREFIX, TCP_CLOSE,
 };
 
 const TCP_ESTABLISHED: u8 = 1;
@@ -15,7 +16,7 @@ fn syn(code: u8, packet: Packet, listener: Listener) -> SendEvidence {
     SendEvidence {
         emitter: Emitter::Stateless,
         trace_code: Some(code),
-        wire_code: (!listener.md5).then_some(code),
+        reset_reason: Some(code),
         sk_state: TCP_LISTEN,
         packet: Packet {
             syn: true,
@@ -31,7 +32,7 @@ fn third_ack(code: u8, mpj_ack: bool, join_ack: Option<JoinAck>) -> SendEvidence
     SendEvidence {
         emitter: Emitter::Stateless,
         trace_code: Some(code),
-        wire_code: Some(code),
+        reset_reason: Some(code),
         sk_state: TCP_LISTEN,
         packet: Packet {
             mpj_ack,
@@ -47,7 +48,7 @@ fn subflow_reset(code: u8, subflow: Subflow) -> SendEvidence {
     SendEvidence {
         emitter: Emitter::Active,
         trace_code: Some(code),
-        wire_code: Some(code),
+        reset_reason: Some(code),
         sk_state: TCP_ESTABLISHED,
         subflow: Subflow {
             resetting: true,
@@ -162,10 +163,7 @@ fn code_counters_follow_rfc8684() {
     // 4 bits on the wire: 7..15 are undefined and not counted.
     for c in 7..16 {
         assert_eq!(Counter::tx(c), None);
-        let ev = RecvEvidence {
-            code: c,
-            transient: false,
-        };
+        let ev = RecvEvidence { code: c };
         assert_eq!(attribute_recv(&ev).counters().count(), 0, "code {c}");
     }
 }
@@ -177,10 +175,8 @@ fn received_codes() {
         (code::EPROHIBIT, Counter::RxProhibit),
         (code::EMIDDLEBOX, Counter::RxMiddlebox),
     ] {
-        for transient in [false, true] {
-            let ev = RecvEvidence { code: c, transient };
-            assert_eq!(attribute_recv(&ev).counters().collect::<Vec<_>>(), [want]);
-        }
+        let ev = RecvEvidence { code: c };
+        assert_eq!(attribute_recv(&ev).counters().collect::<Vec<_>>(), [want]);
     }
 }
 
@@ -555,7 +551,7 @@ fn sites() {
             "a received code echoed back goes by the wire code",
             SendEvidence {
                 trace_code: None,
-                wire_code: Some(code::ERESOURCE),
+                reset_reason: Some(code::ERESOURCE),
                 subflow: ESTABLISHED,
                 ..subflow_reset(code::EUNSPEC, ESTABLISHED)
             },
@@ -565,7 +561,6 @@ fn sites() {
             "fallback: no MP_TCPRST, nothing counted",
             SendEvidence {
                 trace_code: None,
-                wire_code: None,
                 fallback: true,
                 sk_state: TCP_SYN_SENT,
                 ..subflow_reset(code::EUNSPEC, ESTABLISHED)
@@ -576,7 +571,7 @@ fn sites() {
             "undefined code on the wire",
             SendEvidence {
                 trace_code: None,
-                wire_code: Some(9),
+                reset_reason: Some(9),
                 ..subflow_reset(code::EUNSPEC, ESTABLISHED)
             },
             &[TcpAbortReset],
@@ -617,7 +612,7 @@ fn stateless_sweep() -> impl Iterator<Item = SendEvidence> {
             SendEvidence {
                 emitter: Emitter::Stateless,
                 trace_code,
-                wire_code: if b(5) { None } else { trace_code },
+                reset_reason: if b(5) { None } else { trace_code },
                 packet: Packet {
                     syn: b(0),
                     mpj_syn: b(1),
@@ -643,7 +638,7 @@ fn active_sweep() -> impl Iterator<Item = SendEvidence> {
         SendEvidence {
             emitter: Emitter::Active,
             trace_code,
-            wire_code: if b(FLAGS) { None } else { trace_code },
+            reset_reason: if b(FLAGS) { None } else { trace_code },
             sk_state: if b(FLAGS + 1) {
                 TCP_CLOSE
             } else {
@@ -684,7 +679,11 @@ fn every_mptcp_reset_moves_exactly_one_cause() {
             Emitter::Stateless => ev.trace_code.is_some(),
             Emitter::Active => !ev.fallback,
         };
+        assert_eq!(ev.is_mptcp(), mptcp, "{ev:?}");
         assert_eq!(causes.len(), usize::from(mptcp), "{ev:?} -> {got:?}");
+        if !mptcp {
+            assert_eq!(got, Default::default(), "{ev:?}");
+        }
         for c in got.counters() {
             reached[c.index()] = true;
         }
@@ -696,8 +695,20 @@ fn every_mptcp_reset_moves_exactly_one_cause() {
             tx && ev.emitter == Emitter::Stateless,
             "{ev:?} -> {got:?}"
         );
-        // The code counted is the wire's, whatever the cause.
-        assert_eq!(got.code, ev.wire_code.and_then(Counter::tx), "{ev:?}");
+        // The code counted is the wire's, whatever the cause: the one the kernel prepared,
+        // unless a TCP-MD5 signature took the listener's option space, or the connection fell
+        // back.
+        let wire = match ev.emitter {
+            Emitter::Stateless if ev.listener.md5 => None,
+            Emitter::Active if ev.fallback => None,
+            _ => ev.reset_reason,
+        };
+        assert_eq!(ev.wire_code(), wire, "{ev:?}");
+        assert_eq!(
+            got.code,
+            wire.and_then(Counter::tx).filter(|_| mptcp),
+            "{ev:?}"
+        );
     }
     assert_eq!(cases, 9 * 2 * 32 * 17 + (9 << 17));
     // Every cause and every Tx code is reached by some evidence.
@@ -810,7 +821,7 @@ fn self_check_holds_for_attributed_resets() {
     );
     let fastclose = SendEvidence {
         emitter: Emitter::Active,
-        wire_code: Some(code::EUNSPEC),
+        reset_reason: Some(code::EUNSPEC),
         subflow: Subflow {
             send_fastclose: true,
             ..Default::default()
@@ -912,19 +923,19 @@ fn self_check_reports_each_broken_invariant() {
     assert_eq!(
         seen,
         [
-            Mismatch {
+            Invariant {
                 ours: "Unattributed",
                 kernel: "0",
                 expected: 0,
                 seen: 1
             },
-            Mismatch {
+            Invariant {
                 ours: "Rx*",
                 kernel: "MPRstRx",
                 expected: 3,
                 seen: 2
             },
-            Mismatch {
+            Invariant {
                 ours: "MismatchPortAckReset",
                 kernel: "MismatchPortAckRx",
                 expected: 4,
@@ -942,4 +953,122 @@ fn self_check_reports_each_broken_invariant() {
         |m| seen.push(m.ours),
     );
     assert_eq!(seen, ["Unattributed", "Tx*"]);
+}
+
+#[test]
+fn invariants_list_the_fixed_four_then_the_twins_the_kernel_has() {
+    let mut v = vec![0u64; COUNTERS.len()];
+    v[Counter::TxMptcp.index()] = 1;
+    v[Counter::MPJoinAckNoMPJoin.index()] = 1;
+    let names = |mib: &[&str]| -> Vec<(&str, &str, bool)> {
+        let mib = kernel_mib(mib, &[("MPRstTx", 1)]);
+        invariants(|c| v[c.index()], mib)
+            .map(|i| (i.ours, i.kernel, i.holds()))
+            .collect()
+    };
+    let fixed = [
+        ("Unattributed", "0", true),
+        ("Rx*", "MPRstRx", true),
+        ("Tx*", "MPRstTx + TxStateless", true),
+        ("causes", "Tx* + MD5SigReset", true),
+    ];
+    let twins = |mib: &[&str]| -> Vec<(&str, &str, bool)> {
+        COUNTERS
+            .iter()
+            .filter_map(|i| Some((i.name, i.kernel?)))
+            .filter(|(_, k)| mib.contains(k))
+            // The kernel's MPJoinAckNoMPJoin stayed 0: the one twin that disagrees.
+            .map(|(o, k)| (o, k, o != "MPJoinAckNoMPJoin"))
+            .collect()
+    };
+    let mib_7_3 = mib_7_3();
+    for mib in [MIB_6_12, &mib_7_3[..]] {
+        let want: Vec<_> = fixed.iter().copied().chain(twins(mib)).collect();
+        assert_eq!(names(mib), want);
+    }
+    assert_eq!(twins(MIB_6_12).len(), 7);
+    assert_eq!(twins(&mib_7_3).len(), 14);
+}
+
+/// One TCP option of the parser's sweep, and what it tells the parser.
+#[derive(Clone, Copy)]
+enum Opt {
+    /// Walked over.
+    Other(&'static [u8]),
+    /// Ends the walk: end of list, or malformed.
+    Stop(&'static [u8]),
+    /// MP_JOIN of SYN size; its token is the option's position in the list.
+    JoinSyn,
+    /// MP_JOIN of third-ACK size.
+    JoinAck,
+}
+
+const OPTS: &[Opt] = &[
+    Opt::Other(&[1]),                                                       // NOP
+    Opt::Other(&[2, 4, 5, 0xb4]),                                           // MSS
+    Opt::Other(&[4, 2]),                                                    // SACK permitted
+    Opt::Other(&[8, 10, 1, 2, 3, 4, 5, 6, 7, 8]),                           // timestamps
+    Opt::Other(&[30, 12, 0x01, 0x81, 1, 2, 3, 4, 5, 6, 7, 8]), // MP_CAPABLE, not MP_JOIN
+    Opt::Other(&[30, 16, 0x10, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]), // MP_JOIN SYN/ACK
+    Opt::Other(&[30, 2]),                                      // MPTCP without a subtype
+    Opt::Stop(&[0]),                                           // end of list
+    Opt::Stop(&[5, 0]),                                        // size below 2
+    Opt::Stop(&[5, 1]),
+    Opt::Stop(&[5, 255]), // size beyond the options
+    Opt::JoinSyn,
+    Opt::JoinAck,
+];
+
+/// The bytes of an option at position `pos` of a list.
+fn opt_bytes(opt: Opt, pos: u8) -> Vec<u8> {
+    match opt {
+        Opt::Other(b) | Opt::Stop(b) => b.to_vec(),
+        Opt::JoinSyn => [&[30, 12, 0x10, 3, 0, 0, 0, pos][..], &[9; 4]].concat(),
+        Opt::JoinAck => [&[30, 24, 0x10, 0][..], &[9; 20]].concat(),
+    }
+}
+
+/// Every list of up to three options, cut at every length: the parser finds exactly the MP_JOINs
+/// before the first option that ends the walk, and a cut option ends it.
+#[test]
+fn mp_join_option_parser() {
+    let mut lists = 0;
+    for n in 0..=3u32 {
+        for i in 0..OPTS.len().pow(n) {
+            let opts: Vec<Opt> = (0..n)
+                .map(|k| OPTS[i / OPTS.len().pow(k) % OPTS.len()])
+                .collect();
+            let bytes: Vec<Vec<u8>> = (0u8..).zip(&opts).map(|(p, &o)| opt_bytes(o, p)).collect();
+            let all = bytes.concat();
+            for cut in 0..=all.len() {
+                let mut want = MpJoinOption::default();
+                let mut at = 0;
+                for (p, (&opt, b)) in (0u32..).zip(opts.iter().zip(&bytes)) {
+                    if at + b.len() > cut {
+                        break;
+                    }
+                    at += b.len();
+                    match opt {
+                        Opt::Other(_) => {}
+                        Opt::Stop(_) => break,
+                        Opt::JoinSyn => want.syn_token = Some(p),
+                        Opt::JoinAck => want.ack = true,
+                    }
+                }
+                assert_eq!(MpJoinOption::parse(&all[..cut]), want, "{:?}", &all[..cut]);
+                lists += 1;
+            }
+        }
+    }
+    assert!(lists > 50_000, "{lists}");
+    // Any bytes at all: no panic, whatever comes out.
+    let mut x = 0x2545_f491_4f6c_dd1du64;
+    for _ in 0..200_000 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let len = (x % 41) as usize;
+        let buf: Vec<u8> = (0..len).map(|i| (x >> (i % 8 * 8)) as u8 % 32).collect();
+        let _ = MpJoinOption::parse(&buf);
+    }
 }
