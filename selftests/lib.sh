@@ -10,6 +10,7 @@ KSFT_SKIP=4
 
 RST_EXT_PROC=/proc/net/mptcp_rst_ext
 RST_EXT_PREFIX=MPTcpRstExt
+RST_EXT_DEBUGFS=/sys/kernel/debug/mptcp_rst_ext
 
 : "${RST_EXT_KO:?set RST_EXT_KO to the path of mptcp_rst_ext.ko}"
 # The counter table, "Name<TAB>meaning" in table order, as printed by the
@@ -232,35 +233,34 @@ _chk_rst_ext() {
 	done
 }
 
-# chk_invariants NS: the ties between our counters and the kernel's own, as
-# Documentation/design.rst states them (the module's self-check, rst_ext.rs
-# self_check(), checks the same).  The kind of each counter and the kernel
-# counter it equals come from the table (columns 3 and 4 of counters.tsv); a
-# kernel counter the running kernel lacks is not compared.
+# chk_invariants NS: the module's own self-check of NS holds, read without
+# counting anything (debugfs mptcp_rst_ext/invariants, one line per
+# invariant, from invariants() in rust/rst_ext.rs: the invariants are written
+# there only); and it compares every counter the table ties to a kernel
+# counter the running kernel has.  nsenter, not `ip netns exec`, which
+# remounts /sys without debugfs.
 chk_invariants() {
-	local ns=$1 name val kind kernel
-	local -A v=()
-	while read -r name val _; do
-		v[$name]=$val
-	done < <(nsexec "$ns" nstat -asz 'MPTcp*' | awk 'NR>1')
-	local tx=0 rx=0 causes=0 p=$RST_EXT_PREFIX
-	while IFS=$'\t' read -r name _ kind kernel; do
-		case $kind in
-		cause) causes=$((causes + ${v[$p$name]:-0})) ;;
-		tx) tx=$((tx + ${v[$p$name]:-0})) ;;
-		rx) rx=$((rx + ${v[$p$name]:-0})) ;;
+	local ns=$1 lines line name kernel have
+	local -a cmd=(cat "$RST_EXT_DEBUGFS/invariants")
+	[ "$ns" = init ] || cmd=(nsenter --net="/var/run/netns/$ns" "${cmd[@]}")
+	if ! lines=$("${cmd[@]}") || [ -z "$lines" ]; then
+		fail "$ns: cannot read $RST_EXT_DEBUGFS/invariants"
+		return
+	fi
+	while IFS= read -r line; do
+		case $line in
+		*' ok') ;;
+		*) fail "$ns: self-check: $line" ;;
 		esac
-		[ "$kernel" != - ] && [ -n "${v[MPTcpExt$kernel]+set}" ] || continue
-		[ "${v[$p$name]:-0}" = "${v[MPTcpExt$kernel]}" ] ||
-			fail "$ns: $p$name ${v[$p$name]:-0} != MPTcpExt$kernel ${v[MPTcpExt$kernel]}"
+	done <<<"$lines"
+	have=$(nstat -asz 'MPTcpExt*' | awk 'NR>1 {print $1}')
+	local want=4
+	while IFS=$'\t' read -r name _ _ kernel; do
+		[ "$kernel" != - ] && grep -qx "MPTcpExt$kernel" <<<"$have" || continue
+		want=$((want + 1))
+		grep -q "^$name = $kernel: " <<<"$lines" || fail "$ns: self-check does not compare $name with $kernel"
 	done <"$RST_EXT_COUNTERS"
-	local stateless=${v[${p}TxStateless]:-0}
-	[ "${v[${p}Unattributed]:-0}" = 0 ] || fail "$ns: ${v[${p}Unattributed]} unattributed resets"
-	[ "$rx" = "${v[MPTcpExtMPRstRx]:-0}" ] || fail "$ns: Rx* sum $rx != MPTcpExtMPRstRx ${v[MPTcpExtMPRstRx]:-0}"
-	[ "$tx" = "$(( ${v[MPTcpExtMPRstTx]:-0} + stateless ))" ] ||
-		fail "$ns: Tx* sum $tx != MPTcpExtMPRstTx ${v[MPTcpExtMPRstTx]:-0} + TxStateless $stateless"
-	[ "$causes" = "$((tx + ${v[${p}MD5SigReset]:-0}))" ] ||
-		fail "$ns: causes sum $causes != Tx* sum $tx + MD5SigReset"
+	[ "$(wc -l <<<"$lines")" = "$want" ] || fail "$ns: self-check: $(wc -l <<<"$lines") invariants, expected $want"
 }
 
 # counter_value NS NAME: a counter, empty if it is not there (yet).
@@ -294,6 +294,6 @@ chk_counter() {
 # retired_counter NAME: a counter's total over the netns torn down with
 # selfcheck=1 (debugfs mptcp_rst_ext/retired, two lines as /proc/net/netstat).
 retired_counter() {
-	PROC_NET_NETSTAT=/sys/kernel/debug/mptcp_rst_ext/retired nstat -asz "$RST_EXT_PREFIX$1" |
+	PROC_NET_NETSTAT=$RST_EXT_DEBUGFS/retired nstat -asz "$RST_EXT_PREFIX$1" |
 		awk 'NR==2 {print $2}'
 }

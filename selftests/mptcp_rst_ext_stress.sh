@@ -394,9 +394,12 @@ stress_proc() {
 			[ "${got##*: }" = "${want##*: }" ] || fail "write as $user: '${got##*: }', netstat gives '${want##*: }'"
 			[ "$(cat "$RST_EXT_PROC")" = "$before" ] || fail "$RST_EXT_PROC changed after a write by $user"
 		done
-		got=$(sh -c "echo 1 >/sys/kernel/debug/mptcp_rst_ext/retired" 2>&1) && fail "debugfs retired accepted a write"
+		got=$(sh -c "echo 1 >$RST_EXT_DEBUGFS/retired" 2>&1) && fail "debugfs retired accepted a write"
 		# no kernel pointers: the names line, then decimal numbers only
-		for f in "$RST_EXT_PROC" /sys/kernel/debug/mptcp_rst_ext/retired; do
+		grep -vxE '[^ ]+( \+ [^ ]+)* = [^:]+: [0-9]+ [0-9]+ (ok|MISMATCH)' "$RST_EXT_DEBUGFS/invariants" &&
+			fail "debugfs invariants: lines not in the form 'OURS = KERNEL: SEEN EXPECTED ok|MISMATCH'"
+		grep -qiE '0x|[0-9a-f]{12}' "$RST_EXT_DEBUGFS/invariants" && fail "debugfs invariants shows something like a pointer"
+		for f in "$RST_EXT_PROC" "$RST_EXT_DEBUGFS/retired"; do
 			[ "$(sed -n 1p "$f")" = "$RST_EXT_PREFIX: $RST_EXT_NAMES" ] || fail "$f: unexpected names line"
 			sed -n 2p "$f" | grep -qxE "$RST_EXT_PREFIX:( [0-9]+)+" || fail "$f: values are not decimal numbers"
 			[ "$(wc -l <"$f")" = 2 ] || fail "$f: not two lines"
@@ -456,7 +459,7 @@ stress_readers() {
 		else
 			fail "readers: $out"
 		fi
-		missed=$(awk '$1 == "mptcp_seq_show" {print $2}' /sys/kernel/debug/mptcp_rst_ext/missed)
+		missed=$(awk '$1 == "mptcp_seq_show" {print $2}' "$RST_EXT_DEBUGFS/missed")
 		echo "# $out; kprobe missed: $missed"
 		[ "${n:-}" = 0 ] || fail "${n:-some} reads of /proc/net/netstat lacked the block"
 		[ "$missed" = 0 ] || fail "the mptcp_seq_show kprobe missed $missed calls"
