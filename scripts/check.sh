@@ -153,9 +153,15 @@ for variant in "${variants[@]}"; do
 	# groups) with the module loaded and its self-check on: one TAP line per
 	# test, the self-check and rmmod included (make check-upstream runs more).
 	# The debug kernel is 3 to 5 times slower under TCG: its subset is the
-	# fastclose and MP_FAIL groups (about 20 minutes).
+	# fastclose and MP_FAIL groups (about 20 minutes).  UPSTREAM_SUBSET
+	# picks another one; "none" runs none (our selftests alone).
 	subset=reset
 	[ "$variant" = debug ] && subset=mptcp_join_fastclose,mptcp_join_fail
+	subset=${UPSTREAM_SUBSET:-$subset}
+	if [ "$subset" = none ]; then
+		result skip "$target: upstream selftests" "not run: UPSTREAM_SUBSET=none"
+		continue
+	fi
 	up=$out/$target/upstream/${subset//,/+}
 	timed "upstream-$target" "$here/upstream.sh" --subset "$subset" "$kernel" "$variant" >"$vout/upstream.log" 2>&1
 	if [ -f "$up/summary.txt" ]; then
