@@ -125,6 +125,17 @@ for variant in "${variants[@]}"; do
 		continue
 	fi
 	result ok "$target: module builds, no warning"
+	# make install as Documentation/install.rst shows it, under a root the
+	# main selftest loads it from with modprobe.
+	root=$vout/root
+	rm -rf "$root"
+	if timed "install-$target" make -s -C "$repo" install KDIR="$kdir" "${KMAKE_FLAGS[@]}" \
+		INSTALL_MOD_PATH="$root" >"$vout/install.log" 2>&1 &&
+		[ -f "$root/lib/modules/$(make -s -C "$kdir" kernelrelease)/updates/mptcp_rst_ext.ko" ]; then
+		result ok "$target: make install INSTALL_MOD_PATH=...: lib/modules/<release>/updates/mptcp_rst_ext.ko"
+	else
+		result fail "$target: make install INSTALL_MOD_PATH=..." "see $vout/install.log"
+	fi
 
 	# Alone on 2 cores under TCG a file takes 1-2 min (normal), 10-20 min
 	# (debug); the margin is for a loaded machine.
@@ -136,7 +147,7 @@ for variant in "${variants[@]}"; do
 		expect=()
 		[ "$t" = mptcp_rst_ext_stress.sh ] && expect=("${STRESS_EXPECT_WARN[@]}")
 		timed "vm-$target-$name" "$here/vm.sh" "$kdir" "$vout/$name" --timeout "$vm_timeout" "${expect[@]}" -- \
-			env RST_EXT_KO="$ko" RST_EXT_COUNTERS="$out/counters.tsv" STRESS_CI=1 \
+			env RST_EXT_KO="$ko" RST_EXT_COUNTERS="$out/counters.tsv" RST_EXT_ROOT="$root" STRESS_CI=1 \
 			STRESS_WARN_AT="$STRESS_WARN_AT" "$repo/selftests/$t"
 		vm_rc=$?
 		cp "$vout/$name/guest.log" "$vout/$name.tap" 2>/dev/null || : >"$vout/$name.tap"

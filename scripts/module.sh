@@ -15,7 +15,10 @@ kdir=$("$here/kernel.sh" "$kernel" "$variant")
 dst=$repo/out/$target/module
 mkdir -p "$dst/rust"
 cp -p "$repo/Kbuild" "$repo/VERSION" "$dst/"
-cp -p "$repo"/rust/*.rs "$repo"/rust/*.c "$repo"/rust/*.h "$dst/rust/"
+# The sources only: not a shim_generated.rs a build in the checkout left.
+for f in "$repo"/rust/*.rs "$repo"/rust/*.c "$repo"/rust/*.h; do
+	[ "${f##*/}" = shim_generated.rs ] || cp -p "$f" "$dst/rust/"
+done
 version=$("$here/version.sh" "$repo")
 if ! make -C "$kdir" M="$dst" "${KMAKE_FLAGS[@]}" RST_EXT_VERSION="$version" "${rest[@]}" modules >"$dst/build.log" 2>&1; then
 	grep -vE '^make(\[[0-9]+\])?: ' "$dst/build.log" | tail -40 >&2

@@ -255,4 +255,70 @@ fi
 netns_cleanup
 test_end
 
+# Installed as Documentation/install.rst shows: make check ran `make install
+# KDIR=... INSTALL_MOD_PATH=out/<kernel>-<variant>/root` on the host.
+test_begin "make install + modprobe: loads the installed module with the options of /etc/modprobe.d"
+conf=/etc/modprobe.d/mptcp_rst_ext.conf
+if [ -z "${RST_EXT_ROOT:-}" ]; then
+	test_skip "RST_EXT_ROOT not set (make check sets it to the root make install wrote)"
+elif run sh -c "echo 'options mptcp_rst_ext selfcheck=1' >$conf"; then
+	dep=$(modprobe -d "$RST_EXT_ROOT" --show-depends mptcp_rst_ext 2>&1)
+	[[ $dep == "insmod $RST_EXT_ROOT/lib/modules/$(uname -r)/updates/mptcp_rst_ext.ko selfcheck=1"* ]] ||
+		fail "modprobe would run '$dep'"
+	if run modprobe -d "$RST_EXT_ROOT" mptcp_rst_ext; then
+		[ "$(cat /sys/module/mptcp_rst_ext/parameters/selfcheck)" = Y ] ||
+			fail "selfcheck is not Y: $conf was not applied"
+		[ "$(cat /sys/module/mptcp_rst_ext/version)" = "$(modinfo -F version "$RST_EXT_KO")" ] ||
+			fail "the installed module's version differs from the one built"
+		net_pair
+		endp_attempt 10200
+		chk_rst_ext "$ns2" EndpAttemptReset=1 TxProhibit=1 TxStateless=1
+		netns_cleanup
+		run modprobe -r -d "$RST_EXT_ROOT" mptcp_rst_ext
+		module_loaded && fail "still loaded after modprobe -r"
+	fi
+	rm -f "$conf"
+fi
+test_end
+
+# Debian's prometheus-node-exporter, told to keep our fields (its default
+# netstat filter drops them), as Documentation/install.rst shows.
+metrics() {
+	ip netns exec "$1" curl -sf http://127.0.0.1:9100/metrics >"$2"
+}
+
+test_begin "node_exporter: node_netstat_MPTcpRstExt_* equal nstat's, every counter"
+if ! command -v prometheus-node-exporter >/dev/null; then
+	test_skip "prometheus-node-exporter not installed (scripts/setup.sh installs it)"
+elif run module_load; then
+	net_pair
+	fastclose 10300
+	ip netns exec "$ns1" prometheus-node-exporter --web.listen-address=127.0.0.1:9100 \
+		--collector.disable-defaults --collector.netstat \
+		--collector.netstat.fields='^(MPTcpRstExt|MPTcpExt)_.*' >/dev/null 2>&1 &
+	exporter=$!
+	scrape=$(mktemp)
+	if poll metrics "$ns1" "$scrape"; then
+		n=0
+		for name in $RST_EXT_NAMES; do
+			want=$(get_counter "$ns1" "$RST_EXT_PREFIX$name")
+			got=$(awk -v m="node_netstat_$RST_EXT_PREFIX""_$name" '$1 == m {print $2}' "$scrape")
+			[ "$got" = "$want" ] || fail "node_netstat_${RST_EXT_PREFIX}_$name is '$got', nstat says $want"
+			n=$((n + 1))
+		done
+		got=$(grep -c "^node_netstat_${RST_EXT_PREFIX}_" "$scrape")
+		[ "$got" = "$n" ] || fail "$got node_netstat_${RST_EXT_PREFIX}_* series, expected $n"
+		grep -qx "node_netstat_${RST_EXT_PREFIX}_FastcloseTxReset 1" "$scrape" ||
+			fail "FastcloseTxReset is not 1 in the scrape"
+	else
+		fail "no scrape from node_exporter in $ns1"
+	fi
+	kill "$exporter"
+	wait "$exporter"
+	rm -f "$scrape"
+	netns_cleanup
+	run module_unload
+fi
+test_end
+
 tap_finish
