@@ -227,17 +227,21 @@ impl Write for SeqFile {
     }
 }
 
+/// The shim's "no code" value.
+const NO_CODE: u8 = bindings::RST_EXT_NO_CODE as u8;
+
 fn code(raw: u8) -> Option<u8> {
-    (u32::from(raw) != bindings::RST_EXT_NO_CODE).then_some(raw)
+    (raw != NO_CODE).then_some(raw)
 }
 
-/// The evidence of one reset as the attribution takes it, `None` for a reset that is not
-/// MPTCP's: for a listener's reset, its packet's MP_JOIN is parsed here and its token looked up.
+/// The evidence of one reset as the attribution takes it, and the token of its connection (0 if
+/// unknown); `None` for a reset that is not MPTCP's. For a listener's reset, its packet's MP_JOIN
+/// is parsed here, and a join SYN's token looked up.
 fn send_evidence(
     net: &Net,
     raw: &bindings::rst_ext_send_evidence,
     options: &[u8],
-) -> Option<SendEvidence> {
+) -> Option<(SendEvidence, u32)> {
     let emitter = match u32::from(raw.emitter) {
         bindings::rst_ext_emitter_RST_EXT_EMIT_STATELESS => Emitter::Stateless,
         bindings::rst_ext_emitter_RST_EXT_EMIT_ACTIVE => Emitter::Active,
@@ -285,18 +289,20 @@ fn send_evidence(
     if !ev.is_mptcp() {
         return None;
     }
+    let mut token = raw.token;
     if emitter == Emitter::Stateless {
         let mpj = MpJoinOption::parse(options);
         ev.packet.mpj_syn = mpj.syn_token.is_some();
         ev.packet.mpj_ack = mpj.ack;
-        if let (true, Some(token)) = (ev.packet.syn, mpj.syn_token) {
+        if let (true, Some(syn_token)) = (ev.packet.syn, mpj.syn_token) {
             // subflow_token_join_request() failed: either the token is unknown or the
             // connection has no local id for us. Look the token up again (a connection created
             // or closed in between is the only inaccuracy).
-            ev.listener.token_found = net.token_known(token);
+            ev.listener.token_found = net.token_known(syn_token);
+            token = syn_token;
         }
     }
-    Some(ev)
+    Some((ev, token))
 }
 
 /// Called by the shim's `tcp:tcp_send_reset` probe for every reset this host sends on behalf of
@@ -305,8 +311,9 @@ fn send_evidence(
 /// # Safety
 ///
 /// `net` is the live netns of the socket that sends the reset, and the module is registered;
-/// `ev` points at an evidence struct valid for the call, whose `pkt_options` is null or points
-/// at `pkt_options_len` readable bytes.
+/// `ev` points at an evidence struct valid for the call, whose `sk` (and `skb`, if not null) are
+/// valid for the call, and whose `pkt_options` is null or points at `pkt_options_len` readable
+/// bytes.
 #[no_mangle]
 unsafe extern "C" fn rst_ext_rs_send_reset(
     net: *mut bindings::net,
@@ -323,12 +330,27 @@ unsafe extern "C" fn rst_ext_rs_send_reset(
     };
     // SAFETY: the netns is alive during the probe and the module is registered.
     let net = unsafe { Net::from_raw(net) };
-    let Some(ev) = send_evidence(net, raw, options) else {
+    let Some((ev, token)) = send_evidence(net, raw, options) else {
         return;
     };
-    for counter in attribute_send(&ev).counters() {
+    let attribution = attribute_send(&ev);
+    for counter in attribution.counters() {
         net.inc(counter);
     }
+    let cause = attribution.cause.map_or("", |c| c.info().name);
+    // SAFETY: the socket and packet of the evidence are valid during the probe (the
+    // function's requirements); `cause` is valid for its length.
+    unsafe {
+        bindings::rst_ext_trace_reset(
+            raw.sk,
+            raw.skb,
+            token,
+            true,
+            ev.wire_code().unwrap_or(NO_CODE),
+            cause.as_ptr().cast(),
+            cause.len(),
+        )
+    };
 }
 
 /// Called by the shim's `sock:inet_sock_set_state` probe when a subflow that received an
@@ -337,19 +359,35 @@ unsafe extern "C" fn rst_ext_rs_send_reset(
 /// # Safety
 ///
 /// `net` is the live netns of the subflow, and the module is registered; `ev` points at an
-/// evidence struct valid for the call.
+/// evidence struct valid for the call, whose `sk` is the subflow, valid for the call.
 #[no_mangle]
 unsafe extern "C" fn rst_ext_rs_recv_reset(
     net: *mut bindings::net,
     ev: *const bindings::rst_ext_recv_evidence,
 ) {
     // SAFETY: valid for the call (the function's requirements).
-    let code = unsafe { (*ev).code };
-    let ev = RecvEvidence { code };
+    let raw = unsafe { &*ev };
+    let ev = RecvEvidence { code: raw.code };
     // SAFETY: the netns is alive during the probe and the module is registered.
     let net = unsafe { Net::from_raw(net) };
+    let mut counted = false;
     for counter in attribute_recv(&ev).counters() {
         net.inc(counter);
+        counted = true;
+    }
+    if counted {
+        // SAFETY: the subflow is valid during the probe (the function's requirements).
+        unsafe {
+            bindings::rst_ext_trace_reset(
+                raw.sk,
+                core::ptr::null(),
+                raw.token,
+                false,
+                raw.code,
+                core::ptr::null(),
+                0,
+            )
+        };
     }
 }
 

@@ -29,6 +29,9 @@
 
 #include "shim.h"
 
+#define CREATE_TRACE_POINTS
+#include "rst_ext_trace.h"
+
 #define RST_EXT_PROC_NAME "mptcp_rst_ext"
 
 /*
@@ -473,6 +476,8 @@ static void rst_ext_collect_stateless(const struct sock *sk,
 	struct rst_ext_join_call *call;
 
 	ev->emitter = RST_EXT_EMIT_STATELESS;
+	ev->sk = sk;
+	ev->skb = skb;
 	ev->state = sk->sk_state;
 	ev->pkt_syn = th->syn && !th->ack;
 	/* The header is linear: tcp_v{4,6}_rcv() pulled doff * 4 bytes. */
@@ -487,6 +492,7 @@ static void rst_ext_collect_stateless(const struct sock *sk,
 	call = this_cpu_ptr(&rst_ext_join_call);
 	if (!ev->pkt_syn && call->skb == skb) {
 		ev->join_seen = 1;
+		ev->token = mptcp_subflow_rsk(call->req)->token;
 		ev->join_had_msk = call->had_msk;
 		ev->join_msk_kept = !!READ_ONCE(mptcp_subflow_rsk(call->req)->msk);
 		ev->join_hmac_failed = call->hmac_mib !=
@@ -494,6 +500,13 @@ static void rst_ext_collect_stateless(const struct sock *sk,
 		ev->join_port_mismatch = call->port_mib !=
 			rst_ext_mib(sock_net(sk), MPTCP_MIB_MISMATCHPORTACKRX);
 	}
+}
+
+void rst_ext_trace_reset(const struct sock *sk, const struct sk_buff *skb,
+			 u32 token, bool tx, u8 code, const char *cause,
+			 size_t cause_len)
+{
+	trace_mptcp_rst_ext_reset(sk, skb, token, tx, code, cause, cause_len);
 }
 
 bool rst_ext_token_known(struct net *net, u32 token)
@@ -543,6 +556,8 @@ static bool rst_ext_collect_active(const struct sock *sk,
 		return false;
 	msk = mptcp_sk(subflow->conn);
 	ev->emitter = RST_EXT_EMIT_ACTIVE;
+	ev->sk = sk;
+	ev->token = READ_ONCE(msk->token);
 	ev->state = sk->sk_state;
 	/*
 	 * mptcp_established_options() adds MP_TCPRST (and bumps MPRstTx)
@@ -607,6 +622,8 @@ static void rst_ext_probe_set_state(void *data, const struct sock *sk,
 	if (!subflow || !subflow->reset_seen)
 		return;
 	ev.code = subflow->reset_reason;
+	ev.sk = sk;
+	ev.token = subflow->conn ? READ_ONCE(mptcp_sk(subflow->conn)->token) : 0;
 	rst_ext_rs_recv_reset(sock_net(sk), &ev);
 }
 

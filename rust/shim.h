@@ -48,6 +48,15 @@ struct rst_ext_send_evidence {
 	__u8 state;		/* TCP state of the socket at the tracepoint */
 	__u8 fallback;		/* active: the MPTCP connection fell back to TCP */
 
+	/*
+	 * The socket that sends it (the listener, or the subflow), and for a
+	 * stateless reset the packet replied to (else NULL): for the event.
+	 */
+	const struct sock *sk;
+	const struct sk_buff *skb;
+	/* The connection's token (active; third ACK of a join), else 0. */
+	__u32 token;
+
 	/* Stateless: the packet replied to, and the listener. */
 	__u8 pkt_syn;		/* SYN without ACK (else: the third ACK) */
 	__u8 pkt_options_len;	/* its TCP options: pkt_options_len bytes at */
@@ -86,6 +95,8 @@ struct rst_ext_send_evidence {
 /* What the module saw of one MP_TCPRST received on a subflow. */
 struct rst_ext_recv_evidence {
 	__u8 code;		/* MPTCP_RST_* in the MP_TCPRST option */
+	const struct sock *sk;	/* the subflow, for the event */
+	__u32 token;		/* its connection's token */
 };
 
 /* Callbacks implemented in Rust. */
@@ -120,6 +131,16 @@ __u64 rst_ext_retired_read(unsigned int idx);
 
 /* Whether an MPTCP connection of net has this token now.  Any context. */
 bool rst_ext_token_known(struct net *net, __u32 token);
+
+/*
+ * Fires the module's tracepoint mptcp_rst_ext:mptcp_rst_ext_reset (a
+ * patched-out branch while nobody listens).  sk, skb: as in the evidence;
+ * code: on the wire, RST_EXT_NO_CODE if none; cause: cause_len bytes, empty
+ * for a received reset.  Any context.
+ */
+void rst_ext_trace_reset(const struct sock *sk, const struct sk_buff *skb,
+			 __u32 token, bool tx, __u8 code, const char *cause,
+			 size_t cause_len);
 
 /* Self-check helpers, in shim.c. */
 struct net *rst_ext_init_net(void);

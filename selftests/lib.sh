@@ -120,6 +120,17 @@ netns_new() {
 	ip -n "$name" link set lo up
 	_netns+=("$name")
 	printf -v "$1" %s "$name"
+	# Events of an older netns with the same inode number are not this one's.
+	[ -z "$_events" ] || echo "rst_ext_netns $(netns_inum "$name")" >"$_events/trace_marker"
+}
+
+# netns_inum NS: the inode number of NS, as the module's events and log show it.
+netns_inum() {
+	if [ "$1" = init ]; then
+		stat -L -c %i /proc/1/ns/net
+	else
+		stat -L -c %i "/var/run/netns/$1"
+	fi
 }
 
 netns_cleanup() {
@@ -231,6 +242,80 @@ _chk_rst_ext() {
 	for name in "${!expect[@]}"; do
 		fail "no counter $RST_EXT_PREFIX$name in the table"
 	done
+	[ -z "$_events" ] || _chk_events "$ns"
+}
+
+# --- the module's events ---------------------------------------------------
+
+RST_EXT_TRACEFS=/sys/kernel/tracing
+RST_EXT_EVENT=mptcp_rst_ext/mptcp_rst_ext_reset
+_events=
+
+# events_on: from now on, chk_rst_ext also checks the module's events (its
+# tracepoint, collected in a tracefs instance of our own).  The module must
+# be loaded; while the event is on, it cannot be unloaded.
+events_on() {
+	[ -d "$RST_EXT_TRACEFS/instances" ] || mount -t tracefs nodev "$RST_EXT_TRACEFS" || return 1
+	_events=$RST_EXT_TRACEFS/instances/rst_ext_$$
+	mkdir "$_events" && echo 1 >"$_events/events/$RST_EXT_EVENT/enable" && return 0
+	_events=
+	return 1
+}
+
+# events_off: the event off, the instance removed.
+events_off() {
+	[ -n "$_events" ] || return 0
+	echo 0 >"$_events/events/$RST_EXT_EVENT/enable"
+	rmdir "$_events"
+	_events=
+}
+
+# events NS: the events of NS since it was created, one per line:
+#   DIR STATELESS CODE CAUSE SRC DEST TOKEN   (CAUSE "-" for a received reset)
+events() {
+	awk -v inum="$(netns_inum "$1")" '
+	/tracing_mark_write: rst_ext_netns / { if ($NF == inum) n = 0; next }
+	/ mptcp_rst_ext_reset: / {
+		delete f
+		for (i = 1; i <= NF; i++)
+			if (split($i, kv, "=") == 2)
+				f[kv[1]] = kv[2]
+		if (f["netns"] == inum)
+			ev[++n] = f["dir"] " " f["stateless"] " " f["code"] " " \
+				(f["cause"] == "" ? "-" : f["cause"]) " " f["src"] " " f["dest"] " " f["token"]
+	}
+	END { for (i = 1; i <= n; i++) print ev[i] }' "$_events/trace"
+}
+
+# _chk_events NS: called by _chk_rst_ext with the counters of NS in seen[]:
+# the events of NS match them one for one (a sent reset's cause and code on
+# the wire, stateless or not; a received reset's code), and each event's
+# source is an address of NS.
+_chk_events() {
+	local ns=$1 name doc kind n dir stateless code cause src dest token addrs
+	local -A count=()
+	addrs=$(nsexec "$ns" ip -br addr | awk '{for (i = 3; i <= NF; i++) {sub("/.*", "", $i); print $i}}')
+	while read -r dir stateless code cause src dest token; do
+		count[$dir]=$((${count[$dir]:-0} + 1))
+		count[$dir:$cause]=$((${count[$dir:$cause]:-0} + 1))
+		count[$dir:code:$code]=$((${count[$dir:code:$code]:-0} + 1))
+		[ "$dir $stateless" = "tx 1" ] && [ "$code" != none ] && count[stateless]=$((${count[stateless]:-0} + 1))
+		src=${src%:*} src=${src#\[} src=${src%\]}
+		grep -qxF "$src" <<<"$addrs" ||
+			fail "$ns: event from $src, not an address of $ns: $dir $code $cause $src $dest $token"
+	done < <(events "$ns")
+	local causes=0
+	while IFS=$'\t' read -r name doc kind _; do
+		case $kind in
+		cause) n=${count[tx:$name]:-0} causes=$((causes + ${seen[$name]:-0})) ;;
+		tx | rx) [[ $doc =~ MPTCP_RST_(E[A-Z0-9]+) ]] && n=${count[$kind:code:${BASH_REMATCH[1]}]:-0} ;;
+		tx-stateless) n=${count[stateless]:-0} ;;
+		*) continue ;;
+		esac
+		[ "$n" = "${seen[$name]:-0}" ] ||
+			fail "$ns: $n $kind events for $RST_EXT_PREFIX$name, which is ${seen[$name]:-0}"
+	done <"$RST_EXT_COUNTERS"
+	[ "${count[tx]:-0}" = "$causes" ] || fail "$ns: ${count[tx]:-0} events of sent resets, the causes sum to $causes"
 }
 
 # chk_invariants NS: the module's own self-check of NS holds, read without

@@ -144,6 +144,37 @@ chk_counter "$ns1" MPTcpExtMPRstRx 0
 netns_cleanup
 test_end
 
+test_begin "events: one per reset, with its subflow, code and cause; no unload while one is on"
+if ! events_on; then
+	fail "cannot enable $RST_EXT_EVENT in a tracefs instance"
+else
+	net_pair
+	fastclose 10050
+	# chk_rst_ext also matches the events with the counters (_chk_events).
+	chk_rst_ext "$ns1" FastcloseTxReset=1 TxUnspec=1
+	chk_rst_ext "$ns2" RxUnspec=1
+	read -r dir st code cause src dest token < <(events "$ns1")
+	[ "$dir $st $code $cause ${dest}" = "tx 0 EUNSPEC FastcloseTxReset 10.0.1.2:10050" ] && [[ $src == 10.0.1.1:* ]] ||
+		fail "$ns1: event '$dir $st $code $cause $src $dest', expected a fastclose from 10.0.1.1 to 10.0.1.2:10050"
+	[ "$token" != 00000000 ] || fail "$ns1: the event has no token"
+	client=$src
+	read -r dir st code cause src dest token < <(events "$ns2")
+	[ "$dir $st $code $cause $src $dest" = "rx 0 EUNSPEC - 10.0.1.2:10050 $client" ] ||
+		fail "$ns2: event '$dir $st $code $cause $src $dest', expected the fastclose received from $client"
+	netns_cleanup
+	net_pair
+	endp_attempt 10150
+	chk_rst_ext "$ns2" EndpAttemptReset=1 TxProhibit=1 TxStateless=1
+	read -r dir st code cause src dest token < <(events "$ns2")
+	[ "$dir $st $code $cause $src $token" = "tx 1 EPROHIBIT EndpAttemptReset 10.0.1.2:10150 00000000" ] && [[ $dest == 10.0.1.1:* ]] ||
+		fail "$ns2: event '$dir $st $code $cause $src $dest $token', expected a stateless reset from 10.0.1.2:10150"
+	rmmod mptcp_rst_ext 2>/dev/null && fail "unloaded while its event was on"
+	module_loaded || fail "the module is gone"
+	events_off
+	netns_cleanup
+fi
+test_end
+
 # The self-check compares each netns' counters with the kernel's MIB.  A netns
 # that predates the module is compared from the module's load on.
 test_begin "self-check on demand: each netns agrees with the kernel, older resets excluded"

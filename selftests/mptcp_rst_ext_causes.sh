@@ -3,8 +3,9 @@
 # Selftests of the reset attribution: each case provokes one reset site of
 # the real kernel, with a crafted packet (mptcp_craft.py) or a fault injected
 # by nft between two real MPTCP stacks, and checks the exact cause and code
-# counters on both sides, zero on every other counter, and the invariants
-# that tie them to the kernel's own counters (chk_invariants in lib.sh).
+# counters on both sides, zero on every other counter, the invariants that
+# tie them to the kernel's own counters (chk_invariants in lib.sh), and the
+# module's events, one per counted reset (_chk_events).
 #   RST_EXT_KO=... RST_EXT_COUNTERS=... selftests/mptcp_rst_ext_causes.sh
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=selftests/lib.sh
@@ -19,6 +20,11 @@ if ! module_load; then
 	echo "Bail out! cannot load $RST_EXT_KO"
 	exit $KSFT_FAIL
 fi
+
+# Every case also checks the module's events against its counters.
+test_begin "the module's event can be enabled in a tracefs instance"
+events_on || fail "cannot enable $RST_EXT_EVENT"
+test_end
 
 # nft_out NS RULE: RULE in an output chain of NS.  No sets: creating one
 # makes 6.12.117 with PROVE_RCU_LIST report a suspicious RCU usage in
