@@ -283,6 +283,7 @@ fn send_evidence(
             conn_rcv_fastclose: flag(raw.msk_rcv_fastclose),
             dss_corruption: moved(bindings::RST_EXT_WATCH_DSS_CORRUPTION),
             fallback_failed: moved(bindings::RST_EXT_WATCH_FALLBACK_FAILED),
+            synack_hmac_failed: moved(bindings::RST_EXT_WATCH_SYNACK_HMAC),
             map_valid: flag(raw.sf_map_valid),
         },
     };

@@ -384,6 +384,9 @@ pub struct Subflow {
     /// The kernel's `FallbackFailed` moved likewise: `mptcp_update_infinite_map()` bumps it just
     /// before the reset, in process context (it may have moved to another CPU in between).
     pub fallback_failed: bool,
+    /// The kernel's `MPJoinSynAckHMacFailure` moved likewise: `subflow_finish_connect()` bumps
+    /// it just before the reset, in the same softirq.
+    pub synack_hmac_failed: bool,
     /// The subflow holds a DSS mapping (`map_valid`): data that failed its checksum had one,
     /// data without a mapping (`MAPPING_NODSS`) had none.
     pub map_valid: bool,
@@ -550,9 +553,12 @@ fn active_cause(ev: &SendEvidence) -> Counter {
     }
     // mptcp_subflow_reset() callers.
     if sf.request_join && !sf.mp_join {
-        // subflow_finish_connect(), checking the SYN/ACK to our MP_JOIN.
+        // subflow_finish_connect(), checking the SYN/ACK to our MP_JOIN: its MP_JOIN, its HMAC,
+        // then (mptcp_finish_join()) the connection. The connection is read at the reset, so a
+        // bad HMAC is told by the kernel's counter, even on a connection closing meanwhile.
         return match code {
             code::EMPTCP if !sf.synack_mpj => Counter::MPJoinSynAckNoMPJoin,
+            code::EMPTCP if sf.synack_hmac_failed => Counter::MPJoinSynAckHMacFail,
             code::EMPTCP if !sf.conn_fully_established => Counter::MPJoinNotEstablished,
             code::EMPTCP => Counter::MPJoinSynAckHMacFail,
             _ => Counter::MPJoinSynAckFallback,

@@ -93,14 +93,16 @@ static unsigned int rst_ext_ncounters __read_mostly;
 
 /*
  * Kernel MIB fields bumped on the CPU that resets the subflow right after:
- * mptcp_dss_corruption() (BH off, so on the same CPU), and the infinite
+ * mptcp_dss_corruption() (BH off, so on the same CPU), the infinite
  * mapping that cannot fall back (mptcp_update_infinite_map(), process
- * context: it may migrate in between).  Entry i is bit i of watch_moved
- * (RST_EXT_WATCH_* in shim.h).
+ * context: it may migrate in between), and the bad HMAC of a SYN/ACK to
+ * our MP_JOIN (subflow_finish_connect(), in the same softirq).  Entry i is
+ * bit i of watch_moved (RST_EXT_WATCH_* in shim.h).
  */
 static const int rst_ext_watched[] = {
 	MPTCP_MIB_DSSCORRUPTIONRESET,
 	MPTCP_MIB_FALLBACKFAILED,
+	MPTCP_MIB_JOINSYNACKMAC,
 };
 
 /*

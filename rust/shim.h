@@ -91,6 +91,7 @@ struct rst_ext_send_evidence {
 /* Bits of watch_moved. */
 #define RST_EXT_WATCH_DSS_CORRUPTION	0x1	/* MPTcpExtDSSCorruptionReset */
 #define RST_EXT_WATCH_FALLBACK_FAILED	0x2	/* MPTcpExtFallbackFailed */
+#define RST_EXT_WATCH_SYNACK_HMAC	0x4	/* MPTcpExtMPJoinSynAckHMacFailure */
 
 /* What the module saw of one MP_TCPRST received on a subflow. */
 struct rst_ext_recv_evidence {

@@ -73,6 +73,7 @@ const JOINING: Subflow = Subflow {
     conn_rcv_fastclose: false,
     dss_corruption: false,
     fallback_failed: false,
+    synack_hmac_failed: false,
     map_valid: false,
 };
 
@@ -91,6 +92,7 @@ const ESTABLISHED: Subflow = Subflow {
     conn_rcv_fastclose: false,
     dss_corruption: false,
     fallback_failed: false,
+    synack_hmac_failed: false,
     map_valid: false,
 };
 
@@ -352,8 +354,26 @@ fn sites() {
             &[MPJoinSynAckNoMPJoin, TxMptcp],
         ),
         (
-            "C2 SYN/ACK with a bad HMAC",
-            subflow_reset(code::EMPTCP, JOINING),
+            "C2 SYN/ACK with a bad HMAC (the kernel's counter moved)",
+            subflow_reset(
+                code::EMPTCP,
+                Subflow {
+                    synack_hmac_failed: true,
+                    ..JOINING
+                },
+            ),
+            &[MPJoinSynAckHMacFail, TxMptcp],
+        ),
+        (
+            "C2' ... on a connection that closed meanwhile: still the HMAC (checked first)",
+            subflow_reset(
+                code::EMPTCP,
+                Subflow {
+                    synack_hmac_failed: true,
+                    conn_fully_established: false,
+                    ..JOINING
+                },
+            ),
             &[MPJoinSynAckHMacFail, TxMptcp],
         ),
         (
@@ -631,7 +651,7 @@ fn stateless_sweep() -> impl Iterator<Item = SendEvidence> {
 
 /// Every active evidence: each field its own dimension, exhaustively.
 fn active_sweep() -> impl Iterator<Item = SendEvidence> {
-    const FLAGS: u32 = 14;
+    const FLAGS: u32 = 15;
     (0u32..(CODES.len() as u32) << (FLAGS + 3)).map(|bits| {
         let b = |i: u32| bits & (1 << i) != 0;
         let trace_code = CODES[(bits >> (FLAGS + 3)) as usize];
@@ -660,6 +680,7 @@ fn active_sweep() -> impl Iterator<Item = SendEvidence> {
                 dss_corruption: b(11),
                 fallback_failed: b(12),
                 map_valid: b(13),
+                synack_hmac_failed: b(14),
             },
             ..Default::default()
         }
@@ -710,7 +731,7 @@ fn every_mptcp_reset_moves_exactly_one_cause() {
             "{ev:?}"
         );
     }
-    assert_eq!(cases, 9 * 2 * 32 * 17 + (9 << 17));
+    assert_eq!(cases, 9 * 2 * 32 * 17 + (9 << 18));
     // Every cause and every Tx code is reached by some evidence.
     for info in COUNTERS {
         if matches!(info.kind, Kind::Cause | Kind::Tx | Kind::TxStateless) {
