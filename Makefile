@@ -37,7 +37,7 @@ help:
 	@echo 'make demo                set-up, test kernel, boot a VM, provoke resets, show nstat'
 	@echo 'make check               set-up, test kernel(s), every test; ends with "N passed, N failed"'
 	@echo '                         (KERNEL="6.12 7.3" VARIANT="normal debug": every pair)'
-	@echo '                         (UPSTREAM_SUBSET=none: our selftests only)'
+	@echo '                         (UPSTREAM_SUBSET=none: our selftests only; CHECK_TESTS=...: some files)'
 	@echo 'make check-upstream [SUBSET=full]  the kernel'"'"'s MPTCP selftests with the module loaded (default SUBSET=ci)'
 	@echo 'make stress [STRESS_TESTS=...]  the reliability suite at full size (default VARIANT=debug)'
 	@echo 'make bench [BENCH_PARTS=...]  the benchmarks (Documentation/benchmarks.rst)'

@@ -26,8 +26,13 @@ done
 [ ${#kernels[@]} -gt 0 ] || kernels=("$RST_EXT_DEFAULT_KERNEL")
 [ ${#variants[@]} -gt 0 ] || variants=(normal)
 # The selftests, each run in its own VM boot; the reliability one at its CI
-# size (STRESS_CI=1; make stress runs the full size).
-tests=(mptcp_rst_ext.sh mptcp_rst_ext_causes.sh mptcp_rst_ext_stress.sh)
+# size (STRESS_CI=1; make stress runs the full size).  CHECK_TESTS names
+# some of them (e.g. "mptcp_rst_ext.sh mptcp_rst_ext_causes.sh").
+all_tests=(mptcp_rst_ext.sh mptcp_rst_ext_causes.sh mptcp_rst_ext_stress.sh)
+read -ra tests <<<"${CHECK_TESTS:-${all_tests[*]}}"
+for t in "${tests[@]}"; do
+	[[ " ${all_tests[*]} " == *" $t "* ]] || { echo "check: unknown test '$t' (tests: ${all_tests[*]})" >&2; exit 2; }
+done
 
 out=$repo/out
 mkdir -p "$out"
