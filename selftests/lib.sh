@@ -253,7 +253,7 @@ _events=
 
 # events_on: from now on, chk_rst_ext also checks the module's events (its
 # tracepoint, collected in a tracefs instance of our own).  The module must
-# be loaded; while the event is on, it cannot be unloaded.
+# be loaded; unloading it removes its events from the instance.
 events_on() {
 	[ -d "$RST_EXT_TRACEFS/instances" ] || mount -t tracefs nodev "$RST_EXT_TRACEFS" || return 1
 	_events=$RST_EXT_TRACEFS/instances/rst_ext_$$
@@ -265,7 +265,7 @@ events_on() {
 # events_off: the event off, the instance removed.
 events_off() {
 	[ -n "$_events" ] || return 0
-	echo 0 >"$_events/events/$RST_EXT_EVENT/enable"
+	[ ! -e "$_events/events/$RST_EXT_EVENT/enable" ] || echo 0 >"$_events/events/$RST_EXT_EVENT/enable"
 	rmdir "$_events"
 	_events=
 }

@@ -144,7 +144,7 @@ chk_counter "$ns1" MPTcpExtMPRstRx 0
 netns_cleanup
 test_end
 
-test_begin "events: one per reset, with its subflow, code and cause; no unload while one is on"
+test_begin "events: one per reset, with its subflow, code and cause; unload and reload while one is on"
 if ! events_on; then
 	fail "cannot enable $RST_EXT_EVENT in a tracefs instance"
 else
@@ -168,10 +168,17 @@ else
 	read -r dir st code cause src dest token < <(events "$ns2")
 	[ "$dir $st $code $cause $src $token" = "tx 1 EPROHIBIT EndpAttemptReset 10.0.1.2:10150 00000000" ] && [[ $dest == 10.0.1.1:* ]] ||
 		fail "$ns2: event '$dir $st $code $cause $src $dest $token', expected a stateless reset from 10.0.1.2:10150"
-	rmmod mptcp_rst_ext 2>/dev/null && fail "unloaded while its event was on"
-	module_loaded || fail "the module is gone"
-	events_off
 	netns_cleanup
+	# The tracing core drops a module's events from every instance when it
+	# goes (the VM run fails on any splat or kmemleak report).
+	if run module_unload; then
+		[ -e "$_events/events/mptcp_rst_ext" ] && fail "the module's events outlive it in the instance"
+		if run module_load; then
+			[ "$(cat "$_events/events/$RST_EXT_EVENT/enable" 2>&1)" = 0 ] ||
+				fail "the event is not back, off, in the instance after a reload"
+		fi
+	fi
+	events_off
 fi
 test_end
 
