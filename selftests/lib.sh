@@ -292,16 +292,18 @@ events() {
 # the wire, stateless or not; a received reset's code), and each event's
 # source is an address of NS.
 _chk_events() {
-	local ns=$1 name doc kind n dir stateless code cause src dest token addrs
-	local -A count=()
-	addrs=$(nsexec "$ns" ip -br addr | awk '{for (i = 3; i <= NF; i++) {sub("/.*", "", $i); print $i}}')
+	local ns=$1 name doc kind n dir stateless code cause src dest token a
+	local -A count=() addr=()
+	while read -r a; do
+		addr[$a]=1
+	done < <(nsexec "$ns" ip -br addr | awk '{for (i = 3; i <= NF; i++) {sub("/.*", "", $i); print $i}}')
 	while read -r dir stateless code cause src dest token; do
 		count[$dir]=$((${count[$dir]:-0} + 1))
 		count[$dir:$cause]=$((${count[$dir:$cause]:-0} + 1))
 		count[$dir:code:$code]=$((${count[$dir:code:$code]:-0} + 1))
 		[ "$dir $stateless" = "tx 1" ] && [ "$code" != none ] && count[stateless]=$((${count[stateless]:-0} + 1))
 		src=${src%:*} src=${src#\[} src=${src%\]}
-		grep -qxF "$src" <<<"$addrs" ||
+		[ -n "${addr[$src]:-}" ] ||
 			fail "$ns: event from $src, not an address of $ns: $dir $code $cause $src $dest $token"
 	done < <(events "$ns")
 	local causes=0
@@ -324,8 +326,12 @@ _chk_events() {
 # there only); and it compares every counter the table ties to a kernel
 # counter the running kernel has.  nsenter, not `ip netns exec`, which
 # remounts /sys without debugfs.
+# The kernel's MPTcpExt counters (names), read once.
+declare -A _kernel_mib=()
+
 chk_invariants() {
-	local ns=$1 lines line name kernel have
+	local ns=$1 lines line name kernel n=0 want=4
+	local -A shown=()
 	local -a cmd=(cat "$RST_EXT_DEBUGFS/invariants")
 	[ "$ns" = init ] || cmd=(nsenter --net="/var/run/netns/$ns" "${cmd[@]}")
 	if ! lines=$("${cmd[@]}") || [ -z "$lines" ]; then
@@ -333,19 +339,24 @@ chk_invariants() {
 		return
 	fi
 	while IFS= read -r line; do
+		n=$((n + 1))
+		shown[${line%%: *}]=1
 		case $line in
 		*' ok') ;;
 		*) fail "$ns: self-check: $line" ;;
 		esac
 	done <<<"$lines"
-	have=$(nstat -asz 'MPTcpExt*' | awk 'NR>1 {print $1}')
-	local want=4
+	if [ ${#_kernel_mib[@]} = 0 ]; then
+		while read -r name _; do
+			_kernel_mib[$name]=1
+		done < <(nstat -asz 'MPTcpExt*' | awk 'NR>1')
+	fi
 	while IFS=$'\t' read -r name _ _ kernel; do
-		[ "$kernel" != - ] && grep -qx "MPTcpExt$kernel" <<<"$have" || continue
+		[ "$kernel" != - ] && [ -n "${_kernel_mib[MPTcpExt$kernel]:-}" ] || continue
 		want=$((want + 1))
-		grep -q "^$name = $kernel: " <<<"$lines" || fail "$ns: self-check does not compare $name with $kernel"
+		[ -n "${shown[$name = $kernel]:-}" ] || fail "$ns: self-check does not compare $name with $kernel"
 	done <"$RST_EXT_COUNTERS"
-	[ "$(wc -l <<<"$lines")" = "$want" ] || fail "$ns: self-check: $(wc -l <<<"$lines") invariants, expected $want"
+	[ "$n" = "$want" ] || fail "$ns: self-check: $n invariants, expected $want"
 }
 
 # counter_value NS NAME: a counter, empty if it is not there (yet).
