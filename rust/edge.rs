@@ -371,12 +371,12 @@ unsafe extern "C" fn rst_ext_rs_recv_reset(
     let ev = RecvEvidence { code: raw.code };
     // SAFETY: the netns is alive during the probe and the module is registered.
     let net = unsafe { Net::from_raw(net) };
-    let mut counted = false;
-    for counter in attribute_recv(&ev).counters() {
+    let attribution = attribute_recv(&ev);
+    for counter in attribution.counters() {
         net.inc(counter);
-        counted = true;
     }
-    if counted {
+    // A received reset moves its code's counter only: an event when it did.
+    if attribution.code.is_some() {
         // SAFETY: the subflow is valid during the probe (the function's requirements).
         unsafe {
             bindings::rst_ext_trace_reset(
