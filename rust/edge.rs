@@ -253,6 +253,7 @@ fn send_evidence(
         emitter,
         trace_code: code(raw.trace_code),
         reset_reason: code(raw.reset_reason),
+        reset_transient: flag(raw.reset_transient),
         sk_state: raw.state,
         fallback: flag(raw.fallback),
         packet: Packet {
@@ -348,6 +349,7 @@ unsafe extern "C" fn rst_ext_rs_send_reset(
             token,
             true,
             ev.wire_code().unwrap_or(NO_CODE),
+            ev.wire_transient(),
             cause.as_ptr().cast(),
             cause.len(),
         )
@@ -385,6 +387,7 @@ unsafe extern "C" fn rst_ext_rs_recv_reset(
                 raw.token,
                 false,
                 raw.code,
+                raw.transient != 0,
                 core::ptr::null(),
                 0,
             )

@@ -404,6 +404,8 @@ pub struct SendEvidence {
     /// skb extension; the subflow's `reset_reason`. `None` when there is none. Whether it goes on
     /// the wire is the attribution's decision ([`SendEvidence::wire_code`]).
     pub reset_reason: Option<u8>,
+    /// The T (transient) flag the kernel prepared with `reset_reason` (Linux sends 0).
+    pub reset_transient: bool,
     /// The TCP state of the socket at the tracepoint.
     pub sk_state: u8,
     /// Active resets: the MPTCP connection fell back to plain TCP.
@@ -440,6 +442,12 @@ impl SendEvidence {
             Emitter::Active if self.fallback => None,
             _ => self.reset_reason,
         }
+    }
+
+    /// The T (transient) flag of the MP_TCPRST option on the wire, false when the RST carries
+    /// none.
+    pub fn wire_transient(&self) -> bool {
+        self.wire_code().is_some() && self.reset_transient
     }
 }
 

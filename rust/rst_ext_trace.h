@@ -31,9 +31,10 @@
 TRACE_EVENT(mptcp_rst_ext_reset,
 
 	TP_PROTO(const struct sock *sk, const struct sk_buff *skb, u32 token,
-		 bool tx, u8 code, const char *cause, size_t cause_len),
+		 bool tx, u8 code, bool transient, const char *cause,
+		 size_t cause_len),
 
-	TP_ARGS(sk, skb, token, tx, code, cause, cause_len),
+	TP_ARGS(sk, skb, token, tx, code, transient, cause, cause_len),
 
 	TP_STRUCT__entry(
 		__field(u32, netns)
@@ -43,6 +44,7 @@ TRACE_EVENT(mptcp_rst_ext_reset,
 		__field(u8, tx)
 		__field(u8, stateless)
 		__field(u8, code)
+		__field(u8, transient)
 		__string_len(cause, cause, cause_len)
 	),
 
@@ -63,13 +65,15 @@ TRACE_EVENT(mptcp_rst_ext_reset,
 		__entry->tx = tx;
 		__entry->stateless = !!skb;
 		__entry->code = code;
+		__entry->transient = transient;
 		__assign_str(cause);
 	),
 
-	TP_printk("netns=%u src=%pISpc dest=%pISpc token=%08x dir=%s stateless=%u code=%s cause=%s",
+	TP_printk("netns=%u src=%pISpc dest=%pISpc token=%08x dir=%s stateless=%u code=%s transient=%u cause=%s",
 		  __entry->netns, __entry->saddr, __entry->daddr, __entry->token,
 		  __entry->tx ? "tx" : "rx", __entry->stateless,
-		  RST_EXT_SHOW_CODE(__entry->code), __get_str(cause))
+		  RST_EXT_SHOW_CODE(__entry->code), __entry->transient,
+		  __get_str(cause))
 );
 
 #endif /* _MPTCP_RST_EXT_TRACE_H */

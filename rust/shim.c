@@ -489,8 +489,10 @@ static void rst_ext_collect_stateless(const struct sock *sk,
 	ev->md5_listener = sk_fullsock(sk) &&
 			   !!rcu_access_pointer(tcp_sk(sk)->md5sig_info);
 #endif
-	if (ext)
+	if (ext) {
 		ev->reset_reason = ext->reset_reason;
+		ev->reset_transient = ext->reset_transient;
+	}
 	call = this_cpu_ptr(&rst_ext_join_call);
 	if (!ev->pkt_syn && call->skb == skb) {
 		ev->join_seen = 1;
@@ -505,10 +507,11 @@ static void rst_ext_collect_stateless(const struct sock *sk,
 }
 
 void rst_ext_trace_reset(const struct sock *sk, const struct sk_buff *skb,
-			 u32 token, bool tx, u8 code, const char *cause,
-			 size_t cause_len)
+			 u32 token, bool tx, u8 code, bool transient,
+			 const char *cause, size_t cause_len)
 {
-	trace_mptcp_rst_ext_reset(sk, skb, token, tx, code, cause, cause_len);
+	trace_mptcp_rst_ext_reset(sk, skb, token, tx, code, transient, cause,
+				  cause_len);
 }
 
 bool rst_ext_token_known(struct net *net, u32 token)
@@ -567,6 +570,7 @@ static bool rst_ext_collect_active(const struct sock *sk,
 	 */
 	ev->fallback = __mptcp_check_fallback(msk);
 	ev->reset_reason = subflow->reset_reason;
+	ev->reset_transient = subflow->reset_transient;
 	ev->sf_request_join = subflow->request_join;
 	ev->sf_request_mptcp = subflow->request_mptcp;
 	ev->sf_mp_join = subflow->mp_join;
@@ -624,6 +628,7 @@ static void rst_ext_probe_set_state(void *data, const struct sock *sk,
 	if (!subflow || !subflow->reset_seen)
 		return;
 	ev.code = subflow->reset_reason;
+	ev.transient = subflow->reset_transient;
 	ev.sk = sk;
 	ev.token = subflow->conn ? READ_ONCE(mptcp_sk(subflow->conn)->token) : 0;
 	rst_ext_rs_recv_reset(sock_net(sk), &ev);

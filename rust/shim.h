@@ -45,6 +45,7 @@ struct rst_ext_send_evidence {
 	 * extension, or the subflow's reset_reason), or RST_EXT_NO_CODE.
 	 */
 	__u8 reset_reason;
+	__u8 reset_transient;	/* ... and its T (transient) flag */
 	__u8 state;		/* TCP state of the socket at the tracepoint */
 	__u8 fallback;		/* active: the MPTCP connection fell back to TCP */
 
@@ -96,6 +97,7 @@ struct rst_ext_send_evidence {
 /* What the module saw of one MP_TCPRST received on a subflow. */
 struct rst_ext_recv_evidence {
 	__u8 code;		/* MPTCP_RST_* in the MP_TCPRST option */
+	__u8 transient;		/* its T (transient) flag */
 	const struct sock *sk;	/* the subflow, for the event */
 	__u32 token;		/* its connection's token */
 };
@@ -136,12 +138,12 @@ bool rst_ext_token_known(struct net *net, __u32 token);
 /*
  * Fires the module's tracepoint mptcp_rst_ext:mptcp_rst_ext_reset (a
  * patched-out branch while nobody listens).  sk, skb: as in the evidence;
- * code: on the wire, RST_EXT_NO_CODE if none; cause: cause_len bytes, empty
- * for a received reset.  Any context.
+ * code, transient: the MP_TCPRST on the wire, RST_EXT_NO_CODE and false if
+ * none; cause: cause_len bytes, empty for a received reset.  Any context.
  */
 void rst_ext_trace_reset(const struct sock *sk, const struct sk_buff *skb,
-			 __u32 token, bool tx, __u8 code, const char *cause,
-			 size_t cause_len);
+			 __u32 token, bool tx, __u8 code, bool transient,
+			 const char *cause, size_t cause_len);
 
 /* Self-check helpers, in shim.c. */
 struct net *rst_ext_init_net(void);

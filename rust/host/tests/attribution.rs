@@ -725,6 +725,14 @@ fn every_mptcp_reset_moves_exactly_one_cause() {
             _ => ev.reset_reason,
         };
         assert_eq!(ev.wire_code(), wire, "{ev:?}");
+        // The T flag goes with the option, or not at all.
+        for transient in [false, true] {
+            let ev = SendEvidence {
+                reset_transient: transient,
+                ..ev
+            };
+            assert_eq!(ev.wire_transient(), transient && wire.is_some(), "{ev:?}");
+        }
         assert_eq!(
             got.code,
             wire.and_then(Counter::tx).filter(|_| mptcp),
