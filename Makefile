@@ -18,12 +18,33 @@ T1 := $(firstword $(KERNEL)) $(V1)
 
 all: modules
 
+# The toolchain KDIR's kernel was built with, as found on this machine:
+# scripts/check-kdir.sh reads the kernel's .config and prints, e.g.,
+# "LLVM=-19 RUSTC=/usr/bin/rustc"; what the command line gives wins, and so
+# does LLVM from the environment (kbuild sets RUSTC and BINDGEN itself,
+# overriding the environment, not LLVM).
+RST_EXT_GIVEN := $(if $(filter command line environment,$(origin LLVM)),LLVM) \
+	$(foreach v,RUSTC BINDGEN,$(if $(filter command line,$(origin $(v))),$(v)))
+# DKMS appends CC=clang LD=ld.lld to the make line of a clang-built kernel,
+# and Debian installs clang as clang-19: a CC or LD given on the command line
+# that is not installed is dropped, and LLVM= (above) names the right ones.
+define rst_ext_drop_missing
+ifeq ($$(origin $(1)),command line)
+ifeq ($$(shell command -v $$($(1)) 2>/dev/null),)
+$$(info mptcp_rst_ext: $(1)=$$($(1)) is not installed: ignored, LLVM= chooses)
+MAKEOVERRIDES := $$(filter-out $(1)=%,$$(MAKEOVERRIDES))
+endif
+endif
+endef
+$(foreach v,CC LD,$(eval $(call rst_ext_drop_missing,$(v))))
+rst_ext_kmake = tc=$$(./scripts/check-kdir.sh "$(KDIR)" $(RST_EXT_GIVEN)) && \
+	echo "make -C $(KDIR) M=$(CURDIR) $$tc $(1)" && $(MAKE) -C $(KDIR) M=$(CURDIR) $$tc $(1)
+
 modules:
-	@./scripts/check-kdir.sh "$(KDIR)"
-	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+	+@$(call rst_ext_kmake,modules)
 
 modules_install install: modules
-	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
+	+@$(call rst_ext_kmake,modules_install)
 
 clean:
 	@if [ -d "$(KDIR)" ]; then $(MAKE) -C $(KDIR) M=$(CURDIR) clean; fi

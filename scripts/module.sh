@@ -11,7 +11,7 @@ repo=$(dirname "$here")
 rst_ext_parse_target normal "$@"
 
 kdir=$("$here/kernel.sh" "$kernel" "$variant")
-"$here/check-kdir.sh" "$kdir"
+"$here/check-kdir.sh" "$kdir" >/dev/null
 dst=$repo/out/$target/module
 mkdir -p "$dst/rust"
 cp -p "$repo/Kbuild" "$repo/VERSION" "$dst/"

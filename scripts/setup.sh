@@ -15,7 +15,7 @@ DEB_PKGS=(
 	qemu-system-x86 python3-venv python3-pip
 	iproute2 iputils-ping nftables iptables ethtool socat busybox-static
 	python3-sphinx
-	bpftrace prometheus-node-exporter curl
+	bpftrace prometheus-node-exporter curl dkms linux-perf trace-cmd
 )
 
 log() { echo "setup: $*" >&2; }
