@@ -270,21 +270,24 @@ events_off() {
 	_events=
 }
 
-# events NS: the events of NS since it was created, one per line:
-#   DIR STATELESS CODE CAUSE SRC DEST TOKEN   (CAUSE "-" for a received reset)
+# events NS [FILE]: the events of NS since it was created, one per line:
+#   DIR STATELESS CODE CAUSE SRC DEST TOKEN TRANSIENT
+# (CAUSE "-" for a received reset)
+# from our tracefs instance, or from FILE, the text of another reader (perf
+# script, trace-cmd report: the event's own format).
 events() {
 	awk -v inum="$(netns_inum "$1")" '
 	/tracing_mark_write: rst_ext_netns / { if ($NF == inum) n = 0; next }
-	/ mptcp_rst_ext_reset: / {
+	/mptcp_rst_ext_reset: / {
 		delete f
 		for (i = 1; i <= NF; i++)
 			if (split($i, kv, "=") == 2)
 				f[kv[1]] = kv[2]
 		if (f["netns"] == inum)
 			ev[++n] = f["dir"] " " f["stateless"] " " f["code"] " " \
-				(f["cause"] == "" ? "-" : f["cause"]) " " f["src"] " " f["dest"] " " f["token"]
+				(f["cause"] == "" ? "-" : f["cause"]) " " f["src"] " " f["dest"] " " f["token"] " " f["transient"]
 	}
-	END { for (i = 1; i <= n; i++) print ev[i] }' "$_events/trace"
+	END { for (i = 1; i <= n; i++) print ev[i] }' "${2:-$_events/trace}"
 }
 
 # _chk_events NS: called by _chk_rst_ext with the counters of NS in seen[]:
@@ -297,7 +300,7 @@ _chk_events() {
 	while read -r a; do
 		addr[$a]=1
 	done < <(nsexec "$ns" ip -br addr | awk '{for (i = 3; i <= NF; i++) {sub("/.*", "", $i); print $i}}')
-	while read -r dir stateless code cause src dest token; do
+	while read -r dir stateless code cause src dest token _; do
 		count[$dir]=$((${count[$dir]:-0} + 1))
 		count[$dir:$cause]=$((${count[$dir:$cause]:-0} + 1))
 		count[$dir:code:$code]=$((${count[$dir:code:$code]:-0} + 1))

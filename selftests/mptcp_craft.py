@@ -20,20 +20,28 @@ the selftests, for what a real kernel never sends.
       expects: "ok", a third ACK with the right HMAC ("joined"), which is
       then acknowledged; otherwise a RST on the join subflow, whose
       MP_TCPRST reason it prints ("reason=N" or "reason=none").  30 s at most.
-  mptcp_craft.py client-join SRC DST DPORT MODE
+  mptcp_craft.py client-join SRC DST DPORT MODE [GO_FILE]
       be an MPTCP v1 client from SRC (source ports 40000-40999; the caller
       drops the RSTs its own stack sends from them): open a connection with
       DST:DPORT, send one byte (the listener's connection is then fully
       established), send an MP_JOIN SYN for its token and, its SYN/ACK
       received, the join's third ACK with the right HMAC: at once (MODE
-      "ok"), or after a DATA_FIN that the listener acknowledged (MODE
-      "after-fin": the listener's connection is in CLOSE_WAIT).  A RST on
-      the join subflow within 3 s: its MP_TCPRST reason is printed
-      ("reason=N" or "reason=none"), exit 0 for "after-fin"; none: "joined",
-      exit 0 for "ok".
+      "ok", or "reset" when the caller makes the listener refuse it), or
+      after a DATA_FIN that the listener acknowledged (MODE "after-fin": the
+      listener's connection is in CLOSE_WAIT).  A RST on the join subflow
+      within 3 s: its MP_TCPRST reason is printed ("reason=N" or
+      "reason=none"), exit 0 unless MODE is "ok"; none: "joined", exit 0 for
+      "ok".  With GO_FILE: once the byte is acknowledged, create
+      GO_FILE.ready and wait (60 s at most) for GO_FILE before joining.
+  mptcp_craft.py client-rst SRC DST DPORT REASON TRANSIENT
+      the same client: open a connection with DST:DPORT, send one byte and,
+      once acknowledged, reset the subflow with MP_TCPRST (RFC 8684 3.6)
+      carrying REASON (0-255) and the T flag TRANSIENT (0 or 1).  Exit 0
+      once the RST is sent.
 """
 import hashlib
 import hmac
+import os
 import random
 import select
 import socket
@@ -407,9 +415,10 @@ class FakeClient:
         return True
 
 
-def client_join(src, dst, dport, mode):
+def client_join(src, dst, dport, mode, go_file=None):
     """A connection of our own, then a join: its third ACK (right HMAC)
-    after a DATA_FIN (mode "after-fin"), or without one (mode "ok")."""
+    after a DATA_FIN (mode "after-fin"), or without one (mode "ok",
+    "reset")."""
     client = FakeClient(src, dst, dport, random.Random(), 40000)
     if not client.connect():
         print("no MP_CAPABLE handshake", file=sys.stderr)
@@ -420,6 +429,14 @@ def client_join(src, dst, dport, mode):
     if not client.wait_ack():
         print("the byte sent was not acknowledged", file=sys.stderr)
         return 1
+    if go_file:
+        open(go_file + ".ready", "w").close()
+        deadline = time.monotonic() + 60
+        while not os.path.exists(go_file):
+            if time.monotonic() > deadline:
+                print(f"{go_file} not created", file=sys.stderr)
+                return 1
+            time.sleep(0.1)
     join = client.join_syn()
     if join is None:
         print("the join's SYN got no SYN/ACK with MP_JOIN", file=sys.stderr)
@@ -441,6 +458,22 @@ def client_join(src, dst, dport, mode):
         return 0
     print("no RST on the join subflow", file=sys.stderr)
     return 1
+
+
+def client_rst(src, dst, dport, reason, transient):
+    """A connection of our own, reset with MP_TCPRST (REASON, T flag)."""
+    client = FakeClient(src, dst, dport, random.Random(), 40000)
+    if not client.connect():
+        print("no MP_CAPABLE handshake", file=sys.stderr)
+        return 1
+    client.data(b"x")
+    if not client.wait_ack():
+        print("the byte sent was not acknowledged", file=sys.stderr)
+        return 1
+    # MP_TCPRST: subtype 8 and the flags (T is the lowest bit), the reason.
+    rst = bytes([TCPOPT_MPTCP, 4, (MPTCPOPT_RST << 4) | transient, reason])
+    client.send(client.sport, client.seq, client.ack, RST | ACK, rst)
+    return 0
 
 
 def join_syn(src, dst, dport, token):
@@ -472,8 +505,10 @@ def join_syn(src, dst, dport, token):
 def main(argv):
     if len(argv) == 6 and argv[1] == "join-syn":
         return join_syn(argv[2], argv[3], int(argv[4]), int(argv[5], 16))
-    if len(argv) == 6 and argv[1] == "client-join" and argv[5] in ("ok", "after-fin"):
-        return client_join(argv[2], argv[3], int(argv[4]), argv[5])
+    if len(argv) in (6, 7) and argv[1] == "client-join" and argv[5] in ("ok", "reset", "after-fin"):
+        return client_join(argv[2], argv[3], int(argv[4]), argv[5], (argv[6:] or [None])[0])
+    if len(argv) == 7 and argv[1] == "client-rst" and argv[6] in ("0", "1"):
+        return client_rst(argv[2], argv[3], int(argv[4]), int(argv[5]), int(argv[6]))
     if len(argv) == 6 and argv[1] == "server" and argv[4] in ("ok", "no-mpj", "bad-hmac"):
         return FakeServer(argv[2], int(argv[3]), argv[4]).run(argv[5])
     print(__doc__, file=sys.stderr)

@@ -153,21 +153,23 @@ else
 	# chk_rst_ext also matches the events with the counters (_chk_events).
 	chk_rst_ext "$ns1" FastcloseTxReset=1 TxUnspec=1
 	chk_rst_ext "$ns2" RxUnspec=1
-	read -r dir st code cause src dest token < <(events "$ns1")
+	read -r dir st code cause src dest token transient < <(events "$ns1")
 	[ "$dir $st $code $cause ${dest}" = "tx 0 EUNSPEC FastcloseTxReset 10.0.1.2:10050" ] && [[ $src == 10.0.1.1:* ]] ||
 		fail "$ns1: event '$dir $st $code $cause $src $dest', expected a fastclose from 10.0.1.1 to 10.0.1.2:10050"
 	[ "$token" != 00000000 ] || fail "$ns1: the event has no token"
+	[ "$transient" = 0 ] || fail "$ns1: transient=$transient: Linux sends MP_TCPRST with T=0"
 	client=$src
-	read -r dir st code cause src dest token < <(events "$ns2")
-	[ "$dir $st $code $cause $src $dest" = "rx 0 EUNSPEC - 10.0.1.2:10050 $client" ] ||
-		fail "$ns2: event '$dir $st $code $cause $src $dest', expected the fastclose received from $client"
+	read -r dir st code cause src dest token transient < <(events "$ns2")
+	[ "$dir $st $code $transient $cause $src $dest" = "rx 0 EUNSPEC 0 - 10.0.1.2:10050 $client" ] ||
+		fail "$ns2: event '$dir $st $code $transient $cause $src $dest', expected the fastclose received from $client"
 	netns_cleanup
 	net_pair
 	endp_attempt 10150
 	chk_rst_ext "$ns2" EndpAttemptReset=1 TxProhibit=1 TxStateless=1
-	read -r dir st code cause src dest token < <(events "$ns2")
-	[ "$dir $st $code $cause $src $token" = "tx 1 EPROHIBIT EndpAttemptReset 10.0.1.2:10150 00000000" ] && [[ $dest == 10.0.1.1:* ]] ||
-		fail "$ns2: event '$dir $st $code $cause $src $dest $token', expected a stateless reset from 10.0.1.2:10150"
+	read -r dir st code cause src dest token transient < <(events "$ns2")
+	[ "$dir $st $code $transient $cause $src $token" = "tx 1 EPROHIBIT 0 EndpAttemptReset 10.0.1.2:10150 00000000" ] &&
+		[[ $dest == 10.0.1.1:* ]] ||
+		fail "$ns2: event '$dir $st $code $transient $cause $src $dest $token', expected a stateless reset from 10.0.1.2:10150"
 	netns_cleanup
 	# The tracing core drops a module's events from every instance when it
 	# goes (the VM run fails on any splat or kmemleak report).
@@ -180,6 +182,88 @@ else
 	fi
 	events_off
 fi
+test_end
+
+# The event through its usual readers, from Debian's packages, as
+# Documentation/events.rst shows them: each records while one fastclose
+# happens, and must show its two events (sent in ns1, received in ns2).
+# consumer_start FILE CMD...: CMD in the background (pid in $cpid, output in
+# FILE), once it is attached (READY, a shell test, holds).
+consumer_start() {
+	local file=$1 ready=$2 i
+	shift 2
+	"$@" >"$file" 2>&1 &
+	cpid=$!
+	for ((i = 0; i < 600; i++)); do
+		eval "$ready" && { sleep 1; return 0; }
+		kill -0 "$cpid" 2>/dev/null || break
+		sleep 0.5
+	done
+	fail "$1 did not start: $(tail -3 "$file" | tr '\n' ' ')"
+	kill -INT "$cpid" 2>/dev/null
+	wait "$cpid"
+	return 1
+}
+consumer_stop() {
+	kill -INT "$cpid"
+	wait "$cpid"
+}
+# chk_consumer_events NAME FILE [DEST CODE]: FILE holds the fastclose's
+# events, as text in the event's format; the sent one's dest is DEST
+# (10.0.1.2:10050), the code of both CODE (EUNSPEC).
+chk_consumer_events() {
+	local ev1 ev2 code=${4:-EUNSPEC} want
+	want="tx 0 $code FastcloseTxReset ${3:-10.0.1.2:10050}"
+	ev1=$(events "$ns1" "$2" | cut -d' ' -f1-4,6)
+	ev2=$(events "$ns2" "$2" | cut -d' ' -f1-4)
+	[ "$ev1" = "$want" ] || fail "$1: $ns1's events: '$ev1', expected '$want'"
+	[ "$ev2" = "rx 0 $code -" ] || fail "$1: $ns2's events: '$ev2', expected 'rx 0 $code -'"
+}
+
+test_begin "event readers: perf record/script, trace-cmd record/report, bpftrace"
+tmp=$(mktemp -d)
+tp=$RST_EXT_TRACEFS/events/$RST_EXT_EVENT
+mountpoint -q "$RST_EXT_TRACEFS" || mount -t tracefs nodev "$RST_EXT_TRACEFS"
+if ! command -v perf >/dev/null || ! command -v trace-cmd >/dev/null || ! command -v bpftrace >/dev/null; then
+	test_skip "perf, trace-cmd or bpftrace not installed (scripts/setup.sh installs linux-perf, trace-cmd, bpftrace)"
+else
+	net_pair
+	if consumer_start "$tmp/perf.log" "[ -s $tmp/perf.data ]" \
+		perf record -a -e mptcp_rst_ext:mptcp_rst_ext_reset -o "$tmp/perf.data"; then
+		fastclose 10050
+		consumer_stop
+		perf script -i "$tmp/perf.data" >"$tmp/perf.txt" 2>>"$tmp/perf.log"
+		chk_consumer_events perf "$tmp/perf.txt"
+	fi
+	netns_cleanup
+	net_pair
+	if consumer_start "$tmp/trace-cmd.log" "[ \"\$(cat $tp/enable)\" = 1 ]" \
+		trace-cmd record -e mptcp_rst_ext -o "$tmp/trace.dat"; then
+		fastclose 10050
+		consumer_stop
+		trace-cmd report -i "$tmp/trace.dat" >"$tmp/trace-cmd.txt" 2>>"$tmp/trace-cmd.log"
+		chk_consumer_events trace-cmd "$tmp/trace-cmd.txt"
+	fi
+	netns_cleanup
+	# Without BTF in the test kernel, bpftrace parses the headers of the
+	# tree the VM booted (make check passes it).
+	[ -z "${RST_EXT_KDIR:-}" ] || export BPFTRACE_KERNEL_SOURCE=$RST_EXT_KDIR/source BPFTRACE_KERNEL_BUILD=$RST_EXT_KDIR
+	net_pair
+	if consumer_start "$tmp/bpftrace.txt" "grep -q '^Attaching' $tmp/bpftrace.txt" \
+		bpftrace -e 'tracepoint:mptcp_rst_ext:mptcp_rst_ext_reset {
+    printf("mptcp_rst_ext_reset: netns=%u dir=%s stateless=%u code=%u cause=%s dest=:%u\n",
+           args->netns, args->tx ? "tx" : "rx", args->stateless, args->code,
+           str(args->cause), (args->daddr[2] << 8) | args->daddr[3]);
+    @resets[str(args->cause), args->tx] = count(); }'; then
+		fastclose 10050
+		consumer_stop
+		chk_consumer_events bpftrace "$tmp/bpftrace.txt" :10050 0
+		grep -qx '@resets\[FastcloseTxReset, 1\]: 1' "$tmp/bpftrace.txt" ||
+			fail "bpftrace: no '@resets[FastcloseTxReset, 1]: 1' in: $(grep '^@' "$tmp/bpftrace.txt" | tr '\n' ' ')"
+	fi
+	netns_cleanup
+fi
+rm -rf "$tmp"
 test_end
 
 # The self-check compares each netns' counters with the kernel's MIB.  A netns
@@ -293,29 +377,48 @@ fi
 netns_cleanup
 test_end
 
-# Installed as Documentation/install.rst shows: make check ran `make install
-# KDIR=... INSTALL_MOD_PATH=out/<kernel>-<variant>/root` on the host.
-test_begin "make install + modprobe: loads the installed module with the options of /etc/modprobe.d"
-conf=/etc/modprobe.d/mptcp_rst_ext.conf
-if [ -z "${RST_EXT_ROOT:-}" ]; then
-	test_skip "RST_EXT_ROOT not set (make check sets it to the root make install wrote)"
-elif run sh -c "echo 'options mptcp_rst_ext selfcheck=1' >$conf"; then
-	dep=$(modprobe -d "$RST_EXT_ROOT" --show-depends mptcp_rst_ext 2>&1)
-	[[ $dep == "insmod $RST_EXT_ROOT/lib/modules/$(uname -r)/updates/mptcp_rst_ext.ko selfcheck=1"* ]] ||
+# Installed as Documentation/install.rst shows, under a root on the host
+# that the VM sees: make check ran `make install KDIR=...
+# INSTALL_MOD_PATH=out/<kernel>-<variant>/root` (RST_EXT_ROOT), and DKMS
+# under a staging root, scripts/dkms.sh (RST_EXT_DKMS_ROOT).
+# chk_modprobe ROOT DIR VERSION: modprobe -d ROOT finds the module in
+# lib/modules/<release>/DIR, loads it with the options of /etc/modprobe.d, it
+# is VERSION and counts a reset; modprobe -r unloads it.
+chk_modprobe() {
+	local root=$1 dir=$2 version=$3 conf=/etc/modprobe.d/mptcp_rst_ext.conf dep
+	run sh -c "echo 'options mptcp_rst_ext selfcheck=1' >$conf" || return
+	dep=$(modprobe -d "$root" --show-depends mptcp_rst_ext 2>&1)
+	[[ $dep == "insmod $root/lib/modules/$(uname -r)/$dir/mptcp_rst_ext.ko selfcheck=1"* ]] ||
 		fail "modprobe would run '$dep'"
-	if run modprobe -d "$RST_EXT_ROOT" mptcp_rst_ext; then
+	if run modprobe -d "$root" mptcp_rst_ext; then
 		[ "$(cat /sys/module/mptcp_rst_ext/parameters/selfcheck)" = Y ] ||
 			fail "selfcheck is not Y: $conf was not applied"
-		[ "$(cat /sys/module/mptcp_rst_ext/version)" = "$(modinfo -F version "$RST_EXT_KO")" ] ||
-			fail "the installed module's version differs from the one built"
+		[ "$(cat /sys/module/mptcp_rst_ext/version)" = "$version" ] ||
+			fail "version $(cat /sys/module/mptcp_rst_ext/version), not $version"
 		net_pair
 		endp_attempt 10200
 		chk_rst_ext "$ns2" EndpAttemptReset=1 TxProhibit=1 TxStateless=1
 		netns_cleanup
-		run modprobe -r -d "$RST_EXT_ROOT" mptcp_rst_ext
+		run modprobe -r -d "$root" mptcp_rst_ext
 		module_loaded && fail "still loaded after modprobe -r"
 	fi
 	rm -f "$conf"
+}
+
+test_begin "make install + modprobe: loads the installed module with the options of /etc/modprobe.d"
+if [ -z "${RST_EXT_ROOT:-}" ]; then
+	test_skip "RST_EXT_ROOT not set (make check sets it to the root make install wrote)"
+else
+	chk_modprobe "$RST_EXT_ROOT" updates "$(modinfo -F version "$RST_EXT_KO")"
+fi
+test_end
+
+# DKMS builds from `git archive HEAD`: outside git, the version is VERSION's.
+test_begin "dkms install + modprobe: loads the module DKMS built and installed"
+if [ -z "${RST_EXT_DKMS_ROOT:-}" ]; then
+	test_skip "RST_EXT_DKMS_ROOT not set (make check sets it to the root scripts/dkms.sh installed in)"
+else
+	chk_modprobe "$RST_EXT_DKMS_ROOT" updates/dkms "$(cat "$(dirname "$0")/../VERSION")"
 fi
 test_end
 

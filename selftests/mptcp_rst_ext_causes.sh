@@ -337,6 +337,26 @@ listen_stop
 netns_cleanup
 test_end
 
+# The peer's MP_TCPRST, as a peer other than Linux may send it: a reason and
+# the T (transient) flag set (Linux always sends T=0).  The received reset
+# counts its code, and its event carries the flag.
+test_begin "fake client resets with MP_TCPRST EPROHIBIT, T=1: RxProhibit, an rx event with transient=1"
+net_pair
+nft_out "$ns1" "meta mark != 0x5253 tcp sport 40000-40999 tcp flags & rst == rst drop"
+listen_only 10000
+out=$(ip netns exec "$ns1" "$craft" client-rst 10.0.1.1 10.0.1.2 10000 3 1 2>&1) || fail "fake client: $out"
+wait_counter "$ns2" MPTcpExtMPRstRx 1
+listen_stop
+chk_rst_ext "$ns2" RxProhibit=1
+chk_rst_ext "$ns1"
+if [ -n "$_events" ]; then
+	read -r dir st code cause src dest token transient < <(events "$ns2")
+	[ "$dir $st $code $cause $src $transient" = "rx 0 EPROHIBIT - 10.0.1.2:10000 1" ] && [[ $dest == 10.0.1.1:4* ]] ||
+		fail "$ns2: event '$dir $st $code $cause $src $dest $token $transient', expected EPROHIBIT with transient=1 from 10.0.1.1"
+fi
+netns_cleanup
+test_end
+
 test_begin "fastclose, second subflow's RST lost: the peer resets it, FastcloseRxReset"
 join_pair 1
 # The client's fastclose RST on the joined subflow never arrives: the
@@ -432,11 +452,55 @@ ENOPROTOOPT | EOPNOTSUPP)
 esac
 test_end
 
-test_begin "no subflow context at the third ACK (allocation failure): MPJoinAckNoCtx"
-if [ ! -e /sys/kernel/debug/failslab ]; then
-	test_skip "unreachable: needs a GFP_ATOMIC allocation to fail in subflow_ulp_clone(), and the test kernel has no fault injection (CONFIG_FAILSLAB); covered by the host unit tests"
+# The join's subflow context is allocated (GFP_ATOMIC) when the listener
+# accepts the third ACK, in subflow_ulp_clone(); if that fails,
+# subflow_syn_recv_sock() refuses the join (MPJoinAckNoCtx on 7.3).  The
+# kernel's failslab fails exactly that allocation: once (times), and only
+# under subflow_ulp_clone() (its stack filter), armed after the connection's
+# own first subflow got its context.  The 7.3 test kernel has it
+# (scripts/kconfig/7.3.config); 6.12's does not.
+failslab=/sys/kernel/debug/failslab
+test_begin "no subflow context at the third ACK (failslab in subflow_ulp_clone()): MPJoinAckNoCtx"
+if [ ! -e $failslab/require-start ]; then
+	test_skip "unreachable: needs a GFP_ATOMIC allocation to fail in subflow_ulp_clone(), and the test kernel has no fault injection with a stack filter (CONFIG_FAILSLAB, CONFIG_FAULT_INJECTION_STACKTRACE_FILTER); covered by the host unit tests"
 else
-	fail "failslab is available: provoke MPJoinAckNoCtx with it"
+	net_pair
+	ip -n "$ns2" mptcp limits set subflow 1
+	nft_out "$ns1" "meta mark != 0x5253 tcp sport 40000-40999 tcp flags & rst == rst drop"
+	listen_only 10000
+	# subflow_ulp_clone() and the next symbol: its text (slow under TCG:
+	# before the fake client starts its clock).
+	read -r start end < <(sort /proc/kallsyms |
+		awk 'start && $1 != start { print start, $1; exit } $3 == "subflow_ulp_clone" { start = $1 }')
+	go=$(mktemp -u)
+	ip netns exec "$ns1" "$craft" client-join 10.0.1.1 10.0.1.2 10000 reset "$go" >"$go.out" 2>&1 &
+	fpid=$!
+	if [ -z "$start" ] || [ -z "$end" ]; then
+		fail "subflow_ulp_clone not in /proc/kallsyms"
+		touch "$go"
+	elif poll test -e "$go.ready"; then
+		echo "0x$start" >$failslab/require-start
+		echo "0x$end" >$failslab/require-end
+		echo 32 >$failslab/stacktrace-depth
+		echo 1 >$failslab/verbose
+		echo 1 >$failslab/times
+		echo 100 >$failslab/probability
+		touch "$go"
+	else
+		fail "fake client: no connection: $(cat "$go.out")"
+	fi
+	wait "$fpid" || fail "fake client: $(cat "$go.out")"
+	echo 0 >$failslab/probability
+	[ "$(cat $failslab/times)" = 0 ] || fail "failslab did not fail the allocation"
+	[ "$(cat "$go.out")" = reason=1 ] || fail "fake client: '$(cat "$go.out")', expected reason=1"
+	rm -f "$go" "$go.ready" "$go.out"
+	# Checked with the listener still there: closing it resets the
+	# connection (as fake_client_join says).
+	chk_rst_ext "$ns2" MPJoinAckNoCtx=1 TxMptcp=1 TxStateless=1
+	chk_rst_ext "$ns1"
+	[ "$RST_EXT_KERNEL" = 6.12 ] || chk_counter "$ns2" MPTcpExtMPJoinAckNoCtx 1
+	listen_stop
+	netns_cleanup
 fi
 test_end
 
