@@ -102,8 +102,9 @@ fi
 # --- reset storm ----------------------------------------------------------------
 # BENCH_RESETS MP_JOIN SYNs with unknown tokens from ns1 to a listener of
 # ns2, one generator pinned to CPU 0: each is answered by a stateless reset.
-# Variants: no probe, the module, an equivalent bpftrace script on the same
-# tracepoints.  CPU time of the whole VM from /proc/stat (user, nice,
+# Variants: no probe, the module (its event off), the module with its event
+# on (recorded in a tracefs instance: one reader), an equivalent bpftrace
+# script on the same tracepoints.  CPU time of the whole VM from /proc/stat (user, nice,
 # system, irq, softirq, steal; USER_HZ ticks) around the generator's loop,
 # and the loop's wall time.
 # Counting the resets and the subflows that close, as the module's probes
@@ -152,6 +153,7 @@ storm() {
 	local variant=$1 round=$2 bpid="" out secs ticks before after
 	case $variant in
 	module) module_load ;;
+	event) module_load && events_on ;;
 	bpftrace) bpf_start ;;
 	esac
 	before=$(get_counter "$ns2" MPTcpExtMPJoinNoTokenFound)
@@ -167,6 +169,12 @@ storm() {
 	case $variant in
 	module)
 		extra=" counted=$(get_counter "$ns2" MPTcpRstExtMPJoinNoTokenReset)"
+		module_unload
+		;;
+	event)
+		extra=" counted=$(get_counter "$ns2" MPTcpRstExtMPJoinNoTokenReset)"
+		extra+=" events_in_buffer=$(grep -c 'mptcp_rst_ext_reset: ' "$_events/trace")"
+		events_off
 		module_unload
 		;;
 	bpftrace)
@@ -186,7 +194,7 @@ ip netns exec "$ns2" "$peer" listen 10.0.1.2 10000 &
 lpid=$!
 wait_listen "$ns2" 10000 >/dev/null
 hz=$(getconf CLK_TCK)
-variants=(none module)
+variants=(none module event)
 [ -n "$bpftrace_ok" ] && variants+=(bpftrace)
 declare -A cpu=() wall=()
 for r in $(seq "$BENCH_ROUNDS"); do
@@ -269,6 +277,10 @@ elif [ -d $T ] && grep -qw function_graph $T/available_tracers; then
 		module_load
 		probe_time module tcp_v4_send_reset
 		probe_time module rst_ext_probe_send_reset
+		events_on
+		probe_time event tcp_v4_send_reset
+		probe_time event rst_ext_probe_send_reset
+		events_off
 		module_unload
 		if [ -n "$bpftrace_ok" ]; then
 			bpf_start

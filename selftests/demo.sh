@@ -14,6 +14,8 @@ fail() { echo "demo: $*" >&2; exit 1; }
 
 module_loaded || module_load
 echo "== $(dmesg | grep 'mptcp_rst_ext:' | tail -1)"
+events_on || fail "cannot enable the module's event in a tracefs instance"
+echo "== event $RST_EXT_EVENT on, in $_events"
 net_pair
 echo "== client netns $ns1 (10.0.1.1), server netns $ns2 (10.0.1.2)"
 
@@ -40,4 +42,8 @@ done
 echo
 echo "== cat $RST_EXT_PROC (in $ns2)"
 ip netns exec "$ns2" cat "$RST_EXT_PROC"
+echo
+echo "== the same resets, one event each: grep mptcp_rst_ext_reset $_events/trace"
+grep -o 'mptcp_rst_ext_reset: .*' "$_events/trace"
+events_off
 module_unload
