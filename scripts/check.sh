@@ -28,10 +28,19 @@ done
 # The selftests, each run in its own VM boot; the reliability one at its CI
 # size (STRESS_CI=1; make stress runs the full size).  CHECK_TESTS names
 # some of them (e.g. "mptcp_rst_ext.sh mptcp_rst_ext_causes.sh").
+# CHECK_TESTS_<KERNEL> and UPSTREAM_SUBSET_<KERNEL> (the kernel's dots as
+# underscores: CHECK_TESTS_7_3) choose for one kernel (.ci/run does).
 all_tests=(mptcp_rst_ext.sh mptcp_rst_ext_causes.sh mptcp_rst_ext_stress.sh)
-read -ra tests <<<"${CHECK_TESTS:-${all_tests[*]}}"
-for t in "${tests[@]}"; do
-	[[ " ${all_tests[*]} " == *" $t "* ]] || { echo "check: unknown test '$t' (tests: ${all_tests[*]})" >&2; exit 2; }
+# kernel_setting NAME KERNEL: NAME_<KERNEL> if set, else NAME
+kernel_setting() {
+	local v=${1}_${2//./_}
+	echo "${!v:-${!1:-}}"
+}
+for kernel in "${kernels[@]}"; do
+	read -ra tests <<<"$(kernel_setting CHECK_TESTS "$kernel")"
+	for t in "${tests[@]}"; do
+		[[ " ${all_tests[*]} " == *" $t "* ]] || { echo "check: unknown test '$t' (tests: ${all_tests[*]})" >&2; exit 2; }
+	done
 done
 
 out=$repo/out
@@ -113,6 +122,8 @@ fi
 for kernel in "${kernels[@]}"; do
 for variant in "${variants[@]}"; do
 	target=$(rst_ext_target "$kernel" "$variant")
+	read -ra tests <<<"$(kernel_setting CHECK_TESTS "$kernel")"
+	[ ${#tests[@]} -gt 0 ] || tests=("${all_tests[@]}")
 	vout=$out/$target
 	mkdir -p "$vout"
 	if ! kdir=$(timed "kernel-$target" "$here/kernel.sh" "$kernel" "$variant"); then
@@ -134,7 +145,7 @@ for variant in "${variants[@]}"; do
 	# main selftest loads it from with modprobe.
 	root=$vout/root
 	rm -rf "$root"
-	if timed "install-$target" make -s -C "$repo" install KDIR="$kdir" "${KMAKE_FLAGS[@]}" \
+	if timed "install-$target" make -s -C "$repo" install KDIR="$kdir" \
 		INSTALL_MOD_PATH="$root" >"$vout/install.log" 2>&1 &&
 		[ -f "$root/lib/modules/$(make -s -C "$kdir" kernelrelease)/updates/mptcp_rst_ext.ko" ]; then
 		result ok "$target: make install INSTALL_MOD_PATH=...: lib/modules/<release>/updates/mptcp_rst_ext.ko"
@@ -142,17 +153,36 @@ for variant in "${variants[@]}"; do
 		result fail "$target: make install INSTALL_MOD_PATH=..." "see $vout/install.log"
 	fi
 
-	# Alone on 2 cores under TCG a file takes 1-2 min (normal), 10-20 min
-	# (debug); the margin is for a loaded machine.
+	# DKMS as install.rst shows it, under a staging root the main selftest
+	# loads it from (scripts/dkms.sh); removed after the selftests.
+	dkms_root=$vout/dkms
+	if timed "dkms-$target" "$here/dkms.sh" install "$kdir" "$dkms_root" >"$vout/dkms.log" 2>&1; then
+		result ok "$target: dkms add + install under a staging root: $(head -1 "$vout/dkms.log"), lib/modules/<release>/updates/dkms/mptcp_rst_ext.ko"
+	else
+		tail -5 "$vout/dkms.log"
+		result fail "$target: dkms add + install under a staging root" "see $vout/dkms.log"
+	fi
+
+	# Alone on 2 cores under TCG a file takes 2-5 min (normal), 15-60 min
+	# (debug: the causes file is the longest); the margin is for a loaded
+	# machine.
 	vm_timeout=900
-	[ "$variant" = debug ] && vm_timeout=3600
+	# The reliability tests' CI sizes fit 600 s each on the normal kernel;
+	# the debug kernel under TCG is 4 to 5 times slower (10 load/unload
+	# cycles under traffic took 700 s on 7.3.4).
+	stress_limit=${STRESS_TIME_LIMIT:-600}
+	if [ "$variant" = debug ]; then
+		vm_timeout=5400
+		stress_limit=${STRESS_TIME_LIMIT:-2400}
+	fi
 	rst_ext_stress_warn "$kernel"
 	for t in "${tests[@]}"; do
 		name=${t%.sh}
 		expect=()
 		[ "$t" = mptcp_rst_ext_stress.sh ] && expect=("${STRESS_EXPECT_WARN[@]}")
 		timed "vm-$target-$name" "$here/vm.sh" "$kdir" "$vout/$name" --timeout "$vm_timeout" "${expect[@]}" -- \
-			env RST_EXT_KO="$ko" RST_EXT_COUNTERS="$out/counters.tsv" RST_EXT_ROOT="$root" STRESS_CI=1 \
+			env RST_EXT_KO="$ko" RST_EXT_COUNTERS="$out/counters.tsv" RST_EXT_ROOT="$root" \
+			RST_EXT_DKMS_ROOT="$dkms_root" RST_EXT_KDIR="$kdir" STRESS_CI=1 STRESS_TIME_LIMIT="$stress_limit" \
 			STRESS_WARN_AT="$STRESS_WARN_AT" "$repo/selftests/$t"
 		vm_rc=$?
 		cp "$vout/$name/guest.log" "$vout/$name.tap" 2>/dev/null || : >"$vout/$name.tap"
@@ -164,6 +194,12 @@ for variant in "${variants[@]}"; do
 			result ok "$target: $t: VM run: no call trace, no kmemleak report, no timeout (exit $vm_rc)"
 		fi
 	done
+	if "$here/dkms.sh" remove "$kdir" "$dkms_root" >>"$vout/dkms.log" 2>&1; then
+		result ok "$target: dkms remove --all: nothing left under the staging root"
+	else
+		tail -5 "$vout/dkms.log"
+		result fail "$target: dkms remove --all: nothing left under the staging root" "see $vout/dkms.log"
+	fi
 
 	# The kernel's own MPTCP selftests (the reset-related mptcp_join.sh
 	# groups) with the module loaded and its self-check on: one TAP line per
@@ -171,9 +207,8 @@ for variant in "${variants[@]}"; do
 	# The debug kernel is 3 to 5 times slower under TCG: its subset is the
 	# fastclose and MP_FAIL groups (about 20 minutes).  UPSTREAM_SUBSET
 	# picks another one; "none" runs none (our selftests alone).
-	subset=reset
-	[ "$variant" = debug ] && subset=mptcp_join_fastclose,mptcp_join_fail
-	subset=${UPSTREAM_SUBSET:-$subset}
+	subset=$(kernel_setting UPSTREAM_SUBSET "$kernel")
+	subset=${subset:-$([ "$variant" = debug ] && echo mptcp_join_fastclose,mptcp_join_fail || echo reset)}
 	if [ "$subset" = none ]; then
 		result skip "$target: upstream selftests" "not run: UPSTREAM_SUBSET=none"
 		continue
