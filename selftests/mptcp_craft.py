@@ -415,19 +415,27 @@ class FakeClient:
         return True
 
 
+def established_client(src, dst, dport):
+    """A fake client's connection with DST:DPORT, one byte with a DSS sent
+    and acknowledged: the listener's connection is fully established (the
+    condition to accept a join's SYN).  None, said on stderr, if not."""
+    client = FakeClient(src, dst, dport, random.Random(), 40000)
+    if not client.connect():
+        print("no MP_CAPABLE handshake", file=sys.stderr)
+        return None
+    client.data(b"x")
+    if not client.wait_ack():
+        print("the byte sent was not acknowledged", file=sys.stderr)
+        return None
+    return client
+
+
 def client_join(src, dst, dport, mode, go_file=None):
     """A connection of our own, then a join: its third ACK (right HMAC)
     after a DATA_FIN (mode "after-fin"), or without one (mode "ok",
     "reset")."""
-    client = FakeClient(src, dst, dport, random.Random(), 40000)
-    if not client.connect():
-        print("no MP_CAPABLE handshake", file=sys.stderr)
-        return 1
-    # One byte with a DSS: the listener's connection is fully established
-    # (the condition to accept the join's SYN).
-    client.data(b"x")
-    if not client.wait_ack():
-        print("the byte sent was not acknowledged", file=sys.stderr)
+    client = established_client(src, dst, dport)
+    if client is None:
         return 1
     if go_file:
         open(go_file + ".ready", "w").close()
@@ -462,13 +470,8 @@ def client_join(src, dst, dport, mode, go_file=None):
 
 def client_rst(src, dst, dport, reason, transient):
     """A connection of our own, reset with MP_TCPRST (REASON, T flag)."""
-    client = FakeClient(src, dst, dport, random.Random(), 40000)
-    if not client.connect():
-        print("no MP_CAPABLE handshake", file=sys.stderr)
-        return 1
-    client.data(b"x")
-    if not client.wait_ack():
-        print("the byte sent was not acknowledged", file=sys.stderr)
+    client = established_client(src, dst, dport)
+    if client is None:
         return 1
     # MP_TCPRST: subtype 8 and the flags (T is the lowest bit), the reason.
     rst = bytes([TCPOPT_MPTCP, 4, (MPTCPOPT_RST << 4) | transient, reason])
