@@ -2,9 +2,14 @@
 # Boot a test kernel with virtme-ng, run a command inside, bring back its
 # output and exit status, and fail on any kernel splat.
 #   scripts/vm.sh KDIR OUTDIR [--timeout SECONDS] [--expect-warn FILE:LINE]...
-#                 -- COMMAND [ARGS...]
+#                 [--icount] -- COMMAND [ARGS...]
 # OUTDIR receives console.log (kernel console), guest.log (the command's
 # output), rc (its exit status), kmemleak.txt (debug kernels) and splats.txt.
+# --icount: under TCG, QEMU's -icount shift=0,sleep=off: the guest's clock
+# advances by one nanosecond per guest instruction (of every vCPU; idle time
+# is skipped), so that a guest-side time is an instruction count, whatever
+# the host's load.  The command sees RST_EXT_CLOCK=icount then, =host
+# otherwise (KVM has no instruction counting).
 # --expect-warn: a kernel WARNING at exactly FILE:LINE (and the call trace
 # that follows it) is the expected outcome of the test, not a splat: it goes
 # to expected-warnings.txt instead.  Anything else still fails the run.
@@ -18,10 +23,12 @@ kdir=$1 out=$2
 shift 2
 timeout=1800
 expect_warn=
+icount=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--timeout) timeout=$2; shift 2 ;;
 	--expect-warn) expect_warn+=" at $2 |"; shift 2 ;;
+	--icount) icount=1; shift ;;
 	--) shift; break ;;
 	*) echo "vm: unknown option $1" >&2; exit 2 ;;
 	esac
@@ -59,10 +66,15 @@ if [ "$accel" = tcg ]; then
 	echo "vm: KVM is not usable on this host, running the VM under TCG (slower)" >&2
 	vng_args+=(--disable-kvm)
 fi
+clock=host
+if [ -n "$icount" ] && [ "$accel" = tcg ]; then
+	vng_args+=(--qemu-opts="-icount shift=0,sleep=off")
+	clock=icount
+fi
 
 # The guest writes its status and output to $out: with no udevd on the host,
 # virtme-ng's own exit code and output channel are not the guest's.
-cmd=$(printf '%q ' "$@")
+cmd="env RST_EXT_CLOCK=$clock $(printf '%q ' "$@")"
 guest="$here/guest-run.sh $(printf %q "$out") $cmd"
 set +e
 timeout --kill-after=30 "$timeout" "$VNG" "${vng_args[@]}" --rwdir="$out" --exec "$guest" \

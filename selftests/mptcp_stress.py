@@ -141,7 +141,7 @@ def flood(src, dst, dport, count, sport_base=20000):
     start = time.monotonic()
     f.send(count)
     secs = time.monotonic() - start
-    print(f"sent={f.sent} busy_ticks={busy_ticks() - b0} seconds={secs:.3f}")
+    print(f"sent={f.sent} busy_ticks={busy_ticks() - b0} seconds={secs:.6f}")
     return 0
 
 
