@@ -128,8 +128,10 @@ check-upstream: setup
 stress: setup
 	./scripts/stress.sh $(if $(filter 1,$(STRESS_CI)),--ci) $(firstword $(KERNEL)) $(or $(VARIANT),debug)
 
-# The benchmarks (throughput A/B, reset storm, memory) in one VM, on the
-# normal kernel: Documentation/benchmarks.rst.  Raw output in out/<kernel>-<variant>/bench/.
+# The benchmarks (throughput A/B, reset storm, probe time, netstat read,
+# memory), one VM boot per part, on the normal kernel; guest instructions
+# as the clock under TCG: Documentation/benchmarks.rst.  Raw output in
+# out/<kernel>-<variant>/bench/<part>/.
 .PHONY: bench
 bench: setup
 	./scripts/bench.sh $(T1)

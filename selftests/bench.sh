@@ -7,11 +7,15 @@
 # Sizes:
 #   BENCH_PAIRS    throughput pairs, module unloaded/loaded interleaved (7)
 #   BENCH_SECONDS  seconds of each bulk transfer (5)
-#   BENCH_RESETS   provoked resets per reset-storm run (100000)
+#   BENCH_RESETS   provoked resets per reset-storm run (20000)
 #   BENCH_ROUNDS   reset-storm rounds, each with every variant (5)
 #   BENCH_TRACED   resets traced to time one probe call (2000)
 #   BENCH_NETNS    network namespaces for the memory measure (500)
-#   BENCH_PARTS    what to run ("throughput storm probe memory")
+#   BENCH_READS    reads of /proc/net/netstat per run (2000)
+#   BENCH_PARTS    what to run ("throughput storm probe netstat memory")
+# RST_EXT_CLOCK=icount (from scripts/vm.sh --icount): the guest's clock
+# counts guest instructions, one per ns: every time below is then an
+# instruction count of the whole VM (both vCPUs, idle skipped).
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=selftests/lib.sh
 . "$here/lib.sh"
@@ -20,10 +24,11 @@ stress=$here/mptcp_stress.py
 
 BENCH_PAIRS=${BENCH_PAIRS:-7}
 BENCH_SECONDS=${BENCH_SECONDS:-5}
-BENCH_RESETS=${BENCH_RESETS:-100000}
+BENCH_RESETS=${BENCH_RESETS:-20000}
 BENCH_ROUNDS=${BENCH_ROUNDS:-5}
 BENCH_NETNS=${BENCH_NETNS:-500}
-BENCH_PARTS=${BENCH_PARTS:-throughput storm probe memory}
+BENCH_READS=${BENCH_READS:-2000}
+BENCH_PARTS=${BENCH_PARTS:-throughput storm probe netstat memory}
 
 # part NAME: true if NAME is in BENCH_PARTS
 part() {
@@ -38,9 +43,9 @@ median() {
 	printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'
 }
 
-echo "kernel=$(uname -r) cpus=$(nproc) possible_cpus=$(cat /sys/devices/system/cpu/possible)" \
+echo "kernel=$(uname -r) clock=${RST_EXT_CLOCK:-host} cpus=$(nproc) possible_cpus=$(cat /sys/devices/system/cpu/possible)" \
 	"counters=$(wc -l <"$RST_EXT_COUNTERS") pairs=$BENCH_PAIRS seconds=$BENCH_SECONDS" \
-	"resets=$BENCH_RESETS rounds=$BENCH_ROUNDS netns=$BENCH_NETNS"
+	"resets=$BENCH_RESETS rounds=$BENCH_ROUNDS reads=$BENCH_READS netns=$BENCH_NETNS"
 
 # --- throughput ---------------------------------------------------------------
 # Bulk MPTCP transfer from ns1 to ns2 over two subflows (two veth pairs),
@@ -119,7 +124,9 @@ if [ -n "${BENCH_KDIR:-}" ]; then
 	[ -d "$ksrc" ] || ksrc=$BENCH_KDIR
 	export BPFTRACE_KERNEL_SOURCE=$ksrc BPFTRACE_KERNEL_BUILD=$BENCH_KDIR
 fi
-if command -v bpftrace >/dev/null; then
+if ! part storm && ! part probe; then
+	:
+elif command -v bpftrace >/dev/null; then
 	mountpoint -q /sys/kernel/tracing || mount -t tracefs none /sys/kernel/tracing 2>/dev/null
 	if timeout 300 bpftrace -e 'tracepoint:tcp:tcp_send_reset { @ = count(); exit(); }' \
 		-c '/bin/true' >/tmp/bench-bpf-probe.$$ 2>&1; then
@@ -210,6 +217,8 @@ done
 rm -f /tmp/bench-bpf.$$
 kill "$lpid"
 wait "$lpid" 2>/dev/null
+[ "${RST_EXT_CLOCK:-}" = icount ] &&
+	echo "summary storm: clock=icount, every ns of guest time is one guest instruction (both vCPUs)"
 for var in "${variants[@]}"; do
 	# shellcheck disable=SC2086
 	echo "summary storm $var: median cpu_ns_per_reset $(median ${cpu[$var]}) wall_ns_per_reset $(median ${wall[$var]})"
@@ -218,7 +227,8 @@ for var in "${variants[@]}"; do
 	[ "$var" = none ] && continue
 	# shellcheck disable=SC2086
 	echo "summary storm $var cost per reset (median minus none's): cpu $(($(median ${cpu[$var]} | cut -d. -f1) - $(median ${cpu[none]} | cut -d. -f1))) ns," \
-		"wall $(($(median ${wall[$var]} | cut -d. -f1) - $(median ${wall[none]} | cut -d. -f1))) ns"
+		"wall $(($(median ${wall[$var]} | cut -d. -f1) - $(median ${wall[none]} | cut -d. -f1))) ns," \
+		"wall ratio $(awk -v a="$(median ${wall[none]})" -v b="$(median ${wall[$var]})" 'BEGIN {printf "%.4f", b / a}')"
 done
 netns_cleanup
 fi
@@ -245,13 +255,15 @@ probe_time() {
 	echo 8192 >$T/buffer_size_kb
 	echo function_graph >$T/current_tracer
 	echo >$T/trace
+	[ -z "$_events" ] || echo >"$_events/trace"
 	echo 1 >$T/tracing_on
 	taskset -c 0 ip netns exec "$ns1" "$stress" flood 10.0.1.1 10.0.1.2 10000 "$BENCH_TRACED" >/dev/null
 	echo 0 >$T/tracing_on
-	local d
+	local d ev=
 	d=$(grep -F " $2" $T/trace | grep -oE '[0-9]+\.[0-9]+ us' | awk '{print $1 * 1000}')
+	[ -z "$_events" ] || ev=" events=$(grep -c 'mptcp_rst_ext_reset: ' "$_events/trace")"
 	echo "probe time $1 $2: calls=$(echo "$d" | grep -c .) median_ns=$(median $d)" \
-		"min_ns=$(echo "$d" | sort -g | head -1) max_ns=$(echo "$d" | sort -g | tail -1)"
+		"min_ns=$(echo "$d" | sort -g | head -1) max_ns=$(echo "$d" | sort -g | tail -1)$ev"
 	echo nop >$T/current_tracer
 	echo >$T/set_graph_function
 	echo >$T/set_ftrace_filter
@@ -294,6 +306,39 @@ elif [ -d $T ] && grep -qw function_graph $T/available_tracers; then
 	netns_cleanup
 else
 	echo "probe time: no function_graph tracer"
+fi
+
+# --- /proc/net/netstat read -----------------------------------------------------
+# What a collector (nstat, node_exporter) pays per read: BENCH_READS reads of
+# /proc/net/netstat by one process pinned to CPU 0, without the module and
+# with it (its block written by the kprobe on mptcp_seq_show()), the order
+# alternating from round to round.
+netstat_reads() {
+	taskset -c 0 python3 -c '
+import sys, time
+n = int(sys.argv[1])
+t = time.monotonic_ns()
+for _ in range(n):
+    with open("/proc/net/netstat", "rb") as f:
+        b = f.read()
+print(f"ns_per_read={(time.monotonic_ns() - t) // n} bytes={len(b)}")' "$BENCH_READS"
+}
+if part netstat; then
+declare -A reads=()
+for r in $(seq "$BENCH_ROUNDS"); do
+	if [ $((r % 2)) = 1 ]; then order="none module"; else order="module none"; fi
+	for var in $order; do
+		[ "$var" = none ] || module_load
+		out=$(netstat_reads)
+		[ "$var" = none ] || module_unload
+		echo "netstat round=$r variant=$var reads=$BENCH_READS $out"
+		out=${out#ns_per_read=}
+		reads[$var]+=" ${out%% *}"
+	done
+done
+# shellcheck disable=SC2086
+echo "summary netstat: median ns_per_read without the module $(median ${reads[none]}), with $(median ${reads[module]})," \
+	"ratio $(awk -v a="$(median ${reads[none]})" -v b="$(median ${reads[module]})" 'BEGIN {printf "%.4f", b / a}')"
 fi
 
 # --- memory ---------------------------------------------------------------------
