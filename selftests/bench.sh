@@ -43,7 +43,7 @@ median() {
 	printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'
 }
 
-echo "kernel=$(uname -r) clock=${RST_EXT_CLOCK:-host} cpus=$(nproc) possible_cpus=$(cat /sys/devices/system/cpu/possible)" \
+echo "kernel=$(uname -r) clock=${RST_EXT_CLOCK:-host} bpf_jit_enable=$(cat /proc/sys/net/core/bpf_jit_enable 2>/dev/null || echo none) cpus=$(nproc) possible_cpus=$(cat /sys/devices/system/cpu/possible)" \
 	"counters=$(wc -l <"$RST_EXT_COUNTERS") pairs=$BENCH_PAIRS seconds=$BENCH_SECONDS" \
 	"resets=$BENCH_RESETS rounds=$BENCH_ROUNDS reads=$BENCH_READS netns=$BENCH_NETNS"
 
