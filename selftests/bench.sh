@@ -43,6 +43,11 @@ median() {
 	printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'
 }
 
+# ratio A B: B / A, four decimals
+ratio() {
+	awk -v a="$1" -v b="$2" 'BEGIN {printf "%.4f", b / a}'
+}
+
 echo "kernel=$(uname -r) clock=${RST_EXT_CLOCK:-host} bpf_jit_enable=$(cat /proc/sys/net/core/bpf_jit_enable 2>/dev/null || echo none) cpus=$(nproc) possible_cpus=$(cat /sys/devices/system/cpu/possible)" \
 	"counters=$(wc -l <"$RST_EXT_COUNTERS") pairs=$BENCH_PAIRS seconds=$BENCH_SECONDS" \
 	"resets=$BENCH_RESETS rounds=$BENCH_ROUNDS reads=$BENCH_READS netns=$BENCH_NETNS"
@@ -96,10 +101,10 @@ mb=$(median "${tput_b[@]}")
 # each pair's ratio: what drifts between pairs cancels out
 ratios=()
 for i in "${!tput_a[@]}"; do
-	ratios+=("$(awk -v a="${tput_a[$i]}" -v b="${tput_b[$i]}" 'BEGIN {printf "%.4f", b / a}')")
+	ratios+=("$(ratio "${tput_a[$i]}" "${tput_b[$i]}")")
 done
 echo "summary throughput: median without the module $ma MB/s, with $mb MB/s," \
-	"ratio of the medians $(awk -v a="$ma" -v b="$mb" 'BEGIN {printf "%.4f", b / a}')," \
+	"ratio of the medians $(ratio "$ma" "$mb")," \
 	"median of the pairs' ratios $(median "${ratios[@]}") ($BENCH_PAIRS pairs: ${ratios[*]})"
 netns_cleanup
 fi
@@ -228,7 +233,7 @@ for var in "${variants[@]}"; do
 	# shellcheck disable=SC2086
 	echo "summary storm $var cost per reset (median minus none's): cpu $(($(median ${cpu[$var]} | cut -d. -f1) - $(median ${cpu[none]} | cut -d. -f1))) ns," \
 		"wall $(($(median ${wall[$var]} | cut -d. -f1) - $(median ${wall[none]} | cut -d. -f1))) ns," \
-		"wall ratio $(awk -v a="$(median ${wall[none]})" -v b="$(median ${wall[$var]})" 'BEGIN {printf "%.4f", b / a}')"
+		"wall ratio $(ratio "$(median ${wall[none]})" "$(median ${wall[$var]})")"
 done
 netns_cleanup
 fi
@@ -338,7 +343,7 @@ for r in $(seq "$BENCH_ROUNDS"); do
 done
 # shellcheck disable=SC2086
 echo "summary netstat: median ns_per_read without the module $(median ${reads[none]}), with $(median ${reads[module]})," \
-	"ratio $(awk -v a="$(median ${reads[none]})" -v b="$(median ${reads[module]})" 'BEGIN {printf "%.4f", b / a}')"
+	"ratio $(ratio "$(median ${reads[none]})" "$(median ${reads[module]})")"
 fi
 
 # --- memory ---------------------------------------------------------------------
