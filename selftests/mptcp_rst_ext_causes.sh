@@ -301,12 +301,23 @@ test_end
 # says (ok, after-fin); $fake_out is what the fake printed.  The counters
 # are checked with the listener still there: closing it resets the
 # connection.
-fake_client_join() {
+# fake_client_ports: the fake client's own stack ($ns1) must not reset the
+# ports it opens.
+fake_client_ports() {
+	nft_out "$ns1" "meta mark != 0x5253 tcp sport 40000-40999 tcp flags & rst == rst drop"
+}
+
+# fake_client_pair: net_pair, $ns2 listening on port 10000 and accepting one
+# subflow, the fake client's ports kept from $ns1's resets.
+fake_client_pair() {
 	net_pair
 	ip -n "$ns2" mptcp limits set subflow 1
-	# The fake client's own stack must not reset the ports it opens.
-	nft_out "$ns1" "meta mark != 0x5253 tcp sport 40000-40999 tcp flags & rst == rst drop"
+	fake_client_ports
 	listen_only 10000
+}
+
+fake_client_join() {
+	fake_client_pair
 	fake_out=$(ip netns exec "$ns1" "$craft" client-join 10.0.1.1 10.0.1.2 10000 "$1" 2>&1) ||
 		fail "fake client: $fake_out"
 }
@@ -342,7 +353,7 @@ test_end
 # counts its code, and its event carries the flag.
 test_begin "fake client resets with MP_TCPRST EPROHIBIT, T=1: RxProhibit, an rx event with transient=1"
 net_pair
-nft_out "$ns1" "meta mark != 0x5253 tcp sport 40000-40999 tcp flags & rst == rst drop"
+fake_client_ports
 listen_only 10000
 out=$(ip netns exec "$ns1" "$craft" client-rst 10.0.1.1 10.0.1.2 10000 3 1 2>&1) || fail "fake client: $out"
 wait_counter "$ns2" MPTcpExtMPRstRx 1
@@ -464,10 +475,7 @@ test_begin "no subflow context at the third ACK (failslab in subflow_ulp_clone()
 if [ ! -e $failslab/require-start ]; then
 	test_skip "unreachable: needs a GFP_ATOMIC allocation to fail in subflow_ulp_clone(), and the test kernel has no fault injection with a stack filter (CONFIG_FAILSLAB, CONFIG_FAULT_INJECTION_STACKTRACE_FILTER); covered by the host unit tests"
 else
-	net_pair
-	ip -n "$ns2" mptcp limits set subflow 1
-	nft_out "$ns1" "meta mark != 0x5253 tcp sport 40000-40999 tcp flags & rst == rst drop"
-	listen_only 10000
+	fake_client_pair
 	# subflow_ulp_clone() and the next symbol: its text (slow under TCG:
 	# before the fake client starts its clock).
 	read -r start end < <(sort /proc/kallsyms |
