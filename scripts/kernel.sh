@@ -44,6 +44,13 @@ read -r srcver src < <("$here/kernel-src.sh" "$kernel") || die "no source for $k
 selftests_cfg=$src/tools/testing/selftests/net/mptcp/config
 # Bump when the way the kernel is configured or built changes.
 recipe="tinyconfig+fragments+selftests-config olddefconfig bzImage modules v1"
+# The tree's key: source, recipe, toolchain (toolkey) and the config.
+toolkey=$({
+	echo "$srcver $recipe ${KMAKE_FLAGS[*]}"
+	/usr/bin/rustc -V
+	clang-19 --version | head -1
+	"$BINDGEN" --version
+} | sha256sum | cut -c1-12)
 key=$({
 	echo "$srcver $recipe ${KMAKE_FLAGS[*]}"
 	cat "${fragments[@]}" "$selftests_cfg"
@@ -68,7 +75,18 @@ flock 9
 # Another run may have built it while this one waited for the lock.
 cached || :
 rm -rf "$build"
+# Only the config changed since a cached build of this target (same source,
+# recipe and toolchain): build in that tree, and kbuild rebuilds only what
+# the changed options touch (fixdep tracks each object's CONFIG_ uses).
+for old in "$CACHE_DIR/build/$target-"*; do
+	[ -f "$old/.done" ] && [ "$(cat "$old/.toolkey" 2>/dev/null)" = "$toolkey" ] || continue
+	log "the config changed: rebuilding in the tree of $(basename "$old")"
+	rm -f "$old/.done"
+	mv "$old" "$build"
+	break
+done
 mkdir -p "$build"
+echo "$toolkey" >"$build/.toolkey"
 frag=$build/fragment.config
 {
 	cat "${fragments[@]}"
