@@ -59,6 +59,7 @@ help:
 	@echo 'make check               set-up, test kernel(s), every test; ends with "N passed, N failed"'
 	@echo '                         (KERNEL="6.12 7.3" VARIANT="normal debug": every pair)'
 	@echo '                         (UPSTREAM_SUBSET=none: our selftests only; CHECK_TESTS=...: some files)'
+	@echo '                         (CHECK_ONLY=REGEX: the causes cases whose name matches)'
 	@echo 'make check-upstream [SUBSET=full]  the kernel'"'"'s MPTCP selftests with the module loaded (default SUBSET=ci)'
 	@echo 'make stress [STRESS_TESTS=...]  the reliability suite at full size (default VARIANT=debug)'
 	@echo 'make bench [BENCH_PARTS=...]  the benchmarks (Documentation/benchmarks.rst)'

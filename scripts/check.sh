@@ -30,6 +30,9 @@ done
 # some of them (e.g. "mptcp_rst_ext.sh mptcp_rst_ext_causes.sh").
 # CHECK_TESTS_<KERNEL> and UPSTREAM_SUBSET_<KERNEL> (the kernel's dots as
 # underscores: CHECK_TESTS_7_3) choose for one kernel (.ci/run does).
+# CHECK_ONLY=REGEX runs only the causes cases whose name matches (the
+# selftests' RST_EXT_ONLY), e.g. CHECK_TESTS=mptcp_rst_ext_causes.sh
+# CHECK_ONLY=failslab UPSTREAM_SUBSET=none.
 all_tests=(mptcp_rst_ext.sh mptcp_rst_ext_causes.sh mptcp_rst_ext_stress.sh)
 # kernel_setting NAME KERNEL: NAME_<KERNEL> if set, else NAME
 kernel_setting() {
@@ -185,7 +188,7 @@ for variant in "${variants[@]}"; do
 		[ "$t" = mptcp_rst_ext_stress.sh ] && expect=("${STRESS_EXPECT_WARN[@]}")
 		timed "vm-$target-$name" "$here/vm.sh" "$kdir" "$vout/$name" --timeout "$vm_timeout" "${expect[@]}" -- \
 			env RST_EXT_KO="$ko" RST_EXT_COUNTERS="$out/counters.tsv" RST_EXT_ROOT="$root" \
-			RST_EXT_DKMS_ROOT="$dkms_root" RST_EXT_KDIR="$kdir" STRESS_CI=1 STRESS_TIME_LIMIT="$stress_limit" \
+			RST_EXT_DKMS_ROOT="$dkms_root" RST_EXT_KDIR="$kdir" RST_EXT_ONLY="${CHECK_ONLY:-}" STRESS_CI=1 STRESS_TIME_LIMIT="$stress_limit" \
 			STRESS_WARN_AT="$STRESS_WARN_AT" "$repo/selftests/$t"
 		vm_rc=$?
 		cp "$vout/$name/guest.log" "$vout/$name.tap" 2>/dev/null || : >"$vout/$name.tap"

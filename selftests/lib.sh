@@ -24,6 +24,7 @@ RST_EXT_NAMES=${RST_EXT_NAMES% }
 RST_EXT_KERNEL=$(uname -r | cut -d. -f1,2)
 
 _tap_n=0
+_tap_always=0
 _tap_failed=0
 _tap_skipped=0
 _test_name=
@@ -35,11 +36,21 @@ tap_start() {
 
 # A test is a block between test_begin and test_end; any check failing inside
 # makes it "not ok".  test_skip ends it as SKIP, with a reason.
+# RST_EXT_ONLY=REGEX (make check CHECK_ONLY=...) runs only the tests whose
+# name matches (grep -E): test_begin returns 1 for the others, so a file
+# whose tests stand alone writes each as
+#   if test_begin "name"; then ...; test_end; fi
+# (as mptcp_join.sh does with reset); test_begin --always NAME is a set-up
+# the selected tests need.  A file whose tests depend on the ones before
+# runs them all.
 test_begin() {
+	local always=
+	[ "$1" = --always ] && { always=1 _tap_always=$((_tap_always + 1)); shift; }
 	_test_name=$1
 	_test_rc=$KSFT_PASS
 	_test_skip=
 	_test_todo=
+	[ -n "$always" ] || [ -z "${RST_EXT_ONLY:-}" ] || grep -qE -- "$RST_EXT_ONLY" <<<"$1"
 }
 
 fail() {
@@ -77,6 +88,10 @@ test_end() {
 # Prints the plan and exits like kselftests: 1 on any failure, 4 if every
 # test was skipped, 0 otherwise.
 tap_finish() {
+	if [ -n "${RST_EXT_ONLY:-}" ] && [ "$_tap_n" -le "$_tap_always" ]; then
+		_tap_n=$((_tap_n + 1)) _tap_failed=$((_tap_failed + 1))
+		echo "not ok $_tap_n - RST_EXT_ONLY='$RST_EXT_ONLY' matches a test of $(basename "$0")"
+	fi
 	echo "1..$_tap_n"
 	echo "# totals: pass:$((_tap_n - _tap_failed - _tap_skipped)) fail:$_tap_failed skip:$_tap_skipped"
 	[ "$_tap_failed" -gt 0 ] && exit $KSFT_FAIL

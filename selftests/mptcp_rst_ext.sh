@@ -15,6 +15,7 @@ nsq=rstext-quiet-$$
 ip netns add "$nsq"
 trap 'netns_cleanup; ip netns del "$nsq"' EXIT
 tap_start
+[ -z "${RST_EXT_ONLY:-}" ] || echo "# RST_EXT_ONLY ignored: this file's tests build on the ones before: all run"
 
 module_loaded && module_unload
 zeros=$(for n in $RST_EXT_NAMES; do printf ' 0'; done)

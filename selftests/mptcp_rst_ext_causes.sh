@@ -6,7 +6,8 @@
 # counters on both sides, zero on every other counter, the invariants that
 # tie them to the kernel's own counters (chk_invariants in lib.sh), and the
 # module's events, one per counted reset (_chk_events).
-#   RST_EXT_KO=... RST_EXT_COUNTERS=... selftests/mptcp_rst_ext_causes.sh
+#   RST_EXT_KO=... RST_EXT_COUNTERS=... [RST_EXT_ONLY=REGEX] selftests/mptcp_rst_ext_causes.sh
+# RST_EXT_ONLY runs the cases whose name matches (each case stands alone).
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=selftests/lib.sh
 . "$here/lib.sh"
@@ -22,7 +23,7 @@ if ! module_load; then
 fi
 
 # Every case also checks the module's events against its counters.
-test_begin "the module's event can be enabled in a tracefs instance"
+test_begin --always "the module's event can be enabled in a tracefs instance"
 events_on || fail "cannot enable $RST_EXT_EVENT"
 test_end
 
@@ -86,93 +87,100 @@ listen_stop() {
 	wait "$lpid" || fail "listener failed"
 }
 
-test_begin "unknown token: MPJoinNoTokenReset (= MPJoinNoTokenFound), EMPTCP on the wire"
-net_pair
-listen_only 10000
-out=$(ip netns exec "$ns1" "$craft" join-syn 10.0.1.1 10.0.1.2 10000 deadbeef) || fail "no RST: $out"
-[ "$out" = reason=1 ] || fail "RST carries '$out', expected reason=1"
-listen_stop
-chk_rst_ext "$ns2" MPJoinNoTokenReset=1 TxMptcp=1 TxStateless=1
-chk_rst_ext "$ns1"
-chk_counter "$ns2" MPTcpExtMPJoinNoTokenFound 1
-netns_cleanup
-test_end
-
-test_begin "port mismatch on the SYN: MismatchPortSynReset (= MismatchPortSynRx), EPROHIBIT"
-net_pair
-listen_only 10001
-ip netns exec "$ns2" "$peer" server 10.0.1.2 10000 &
-spid=$!
-wait_listen "$ns2" 10000
-done_file=$(mktemp -u)
-ip netns exec "$ns1" "$peer" client 10.0.1.2 10000 --hold 60 --until "$done_file" &
-cpid=$!
-token=
-for i in $(seq 30); do
-	token=$(ip netns exec "$ns2" ss -HMni | grep -o 'token:[0-9a-f]*' | head -1 | cut -d: -f2)
-	[ -n "$token" ] && break
-	sleep 0.1
-done
-if [ -n "$token" ]; then
-	out=$(ip netns exec "$ns1" "$craft" join-syn 10.0.1.1 10.0.1.2 10001 "$token") || fail "no RST: $out"
-	[ "$out" = reason=3 ] || fail "RST carries '$out', expected reason=3"
-else
-	fail "no MPTCP connection token in ss -M"
+if test_begin "unknown token: MPJoinNoTokenReset (= MPJoinNoTokenFound), EMPTCP on the wire"; then
+	net_pair
+	listen_only 10000
+	out=$(ip netns exec "$ns1" "$craft" join-syn 10.0.1.1 10.0.1.2 10000 deadbeef) || fail "no RST: $out"
+	[ "$out" = reason=1 ] || fail "RST carries '$out', expected reason=1"
+	listen_stop
+	chk_rst_ext "$ns2" MPJoinNoTokenReset=1 TxMptcp=1 TxStateless=1
+	chk_rst_ext "$ns1"
+	chk_counter "$ns2" MPTcpExtMPJoinNoTokenFound 1
+	netns_cleanup
+	test_end
 fi
-touch "$done_file"
-wait $cpid || fail "client failed"
-rm -f "$done_file"
-wait $spid || fail "server failed"
-listen_stop
-chk_rst_ext "$ns2" MismatchPortSynReset=1 TxProhibit=1 TxStateless=1
-chk_rst_ext "$ns1"
-chk_counter "$ns2" MPTcpExtMismatchPortSynRx 1
-netns_cleanup
-test_end
 
-test_begin "subflow limit: MPJoinRejected on the server, MPJoinAckUnconfirmed on the client"
-join_pair 0
-connect_hold 2
-wait_counter "$ns1" MPTcpExtMPRstTx 1
-chk_rst_ext "$ns2" MPJoinRejected=1 TxProhibit=1 TxStateless=1
-chk_rst_ext "$ns1" MPJoinAckUnconfirmed=1 TxUnspec=1
-chk_counter "$ns1" MPTcpExtMPRstTx 1
-chk_counter "$ns2" MPTcpExtMPRstRx 0
-netns_cleanup
-test_end
+if test_begin "port mismatch on the SYN: MismatchPortSynReset (= MismatchPortSynRx), EPROHIBIT"; then
+	net_pair
+	listen_only 10001
+	ip netns exec "$ns2" "$peer" server 10.0.1.2 10000 &
+	spid=$!
+	wait_listen "$ns2" 10000
+	done_file=$(mktemp -u)
+	ip netns exec "$ns1" "$peer" client 10.0.1.2 10000 --hold 60 --until "$done_file" &
+	cpid=$!
+	token=
+	for i in $(seq 30); do
+		token=$(ip netns exec "$ns2" ss -HMni | grep -o 'token:[0-9a-f]*' | head -1 | cut -d: -f2)
+		[ -n "$token" ] && break
+		sleep 0.1
+	done
+	if [ -n "$token" ]; then
+		out=$(ip netns exec "$ns1" "$craft" join-syn 10.0.1.1 10.0.1.2 10001 "$token") || fail "no RST: $out"
+		[ "$out" = reason=3 ] || fail "RST carries '$out', expected reason=3"
+	else
+		fail "no MPTCP connection token in ss -M"
+	fi
+	touch "$done_file"
+	wait $cpid || fail "client failed"
+	rm -f "$done_file"
+	wait $spid || fail "server failed"
+	listen_stop
+	chk_rst_ext "$ns2" MismatchPortSynReset=1 TxProhibit=1 TxStateless=1
+	chk_rst_ext "$ns1"
+	chk_counter "$ns2" MPTcpExtMismatchPortSynRx 1
+	netns_cleanup
+	test_end
+fi
 
-test_begin "third ACK without MP_JOIN (nft): MPJoinAckNoMPJoin on the server"
-join_with_fault ns1 "tcp flags == ack tcp option mptcp subtype 1 reset tcp option mptcp"
-chk_rst_ext "$ns2" MPJoinAckNoMPJoin=1 TxMptcp=1 TxStateless=1
-chk_rst_ext "$ns1" MPJoinAckUnconfirmed=1 TxUnspec=1
-netns_cleanup
-test_end
+if test_begin "subflow limit: MPJoinRejected on the server, MPJoinAckUnconfirmed on the client"; then
+	join_pair 0
+	connect_hold 2
+	wait_counter "$ns1" MPTcpExtMPRstTx 1
+	chk_rst_ext "$ns2" MPJoinRejected=1 TxProhibit=1 TxStateless=1
+	chk_rst_ext "$ns1" MPJoinAckUnconfirmed=1 TxUnspec=1
+	chk_counter "$ns1" MPTcpExtMPRstTx 1
+	chk_counter "$ns2" MPTcpExtMPRstRx 0
+	netns_cleanup
+	test_end
+fi
 
-test_begin "third ACK with a bad HMAC (nft): MPJoinAckHMacFailure (= the kernel's)"
-# NOP NOP TS (12 bytes) then MP_JOIN (24): its HMAC starts at TCP byte 36.
-join_with_fault ns1 "tcp flags == ack tcp option mptcp subtype 1 @th,288,32 set 0"
-chk_rst_ext "$ns2" MPJoinAckHMacFailure=1 TxMptcp=1 TxStateless=1
-chk_rst_ext "$ns1" MPJoinAckUnconfirmed=1 TxUnspec=1
-chk_counter "$ns2" MPTcpExtMPJoinAckHMacFailure 1
-netns_cleanup
-test_end
+if test_begin "third ACK without MP_JOIN (nft): MPJoinAckNoMPJoin on the server"; then
+	join_with_fault ns1 "tcp flags == ack tcp option mptcp subtype 1 reset tcp option mptcp"
+	chk_rst_ext "$ns2" MPJoinAckNoMPJoin=1 TxMptcp=1 TxStateless=1
+	chk_rst_ext "$ns1" MPJoinAckUnconfirmed=1 TxUnspec=1
+	netns_cleanup
+	test_end
+fi
 
-test_begin "SYN/ACK without MP_JOIN (nft): MPJoinSynAckNoMPJoin on the client"
-join_with_fault ns2 "tcp flags & (syn | ack) == syn | ack tcp option mptcp subtype 1 reset tcp option mptcp"
-chk_rst_ext "$ns1" MPJoinSynAckNoMPJoin=1 TxMptcp=1
-chk_rst_ext "$ns2"
-chk_counter "$ns1" MPTcpExtMPJoinSynAckHMacFailure 0
-netns_cleanup
-test_end
+if test_begin "third ACK with a bad HMAC (nft): MPJoinAckHMacFailure (= the kernel's)"; then
+	# NOP NOP TS (12 bytes) then MP_JOIN (24): its HMAC starts at TCP byte 36.
+	join_with_fault ns1 "tcp flags == ack tcp option mptcp subtype 1 @th,288,32 set 0"
+	chk_rst_ext "$ns2" MPJoinAckHMacFailure=1 TxMptcp=1 TxStateless=1
+	chk_rst_ext "$ns1" MPJoinAckUnconfirmed=1 TxUnspec=1
+	chk_counter "$ns2" MPTcpExtMPJoinAckHMacFailure 1
+	netns_cleanup
+	test_end
+fi
 
-test_begin "SYN/ACK with a bad HMAC (nft): MPJoinSynAckHMacFail (= the kernel's)"
-# MSS, SACK_PERM+TS, NOP+WS (20 bytes) then MP_JOIN (16): its HMAC at TCP byte 44.
-join_with_fault ns2 "tcp flags & (syn | ack) == syn | ack tcp option mptcp subtype 1 @th,352,32 set 0"
-chk_rst_ext "$ns1" MPJoinSynAckHMacFail=1 TxMptcp=1
-chk_rst_ext "$ns2"
-chk_counter "$ns1" MPTcpExtMPJoinSynAckHMacFailure 1
-netns_cleanup
-test_end
+if test_begin "SYN/ACK without MP_JOIN (nft): MPJoinSynAckNoMPJoin on the client"; then
+	join_with_fault ns2 "tcp flags & (syn | ack) == syn | ack tcp option mptcp subtype 1 reset tcp option mptcp"
+	chk_rst_ext "$ns1" MPJoinSynAckNoMPJoin=1 TxMptcp=1
+	chk_rst_ext "$ns2"
+	chk_counter "$ns1" MPTcpExtMPJoinSynAckHMacFailure 0
+	netns_cleanup
+	test_end
+fi
+
+if test_begin "SYN/ACK with a bad HMAC (nft): MPJoinSynAckHMacFail (= the kernel's)"; then
+	# MSS, SACK_PERM+TS, NOP+WS (20 bytes) then MP_JOIN (16): its HMAC at TCP byte 44.
+	join_with_fault ns2 "tcp flags & (syn | ack) == syn | ack tcp option mptcp subtype 1 @th,352,32 set 0"
+	chk_rst_ext "$ns1" MPJoinSynAckHMacFail=1 TxMptcp=1
+	chk_rst_ext "$ns2"
+	chk_counter "$ns1" MPTcpExtMPJoinSynAckHMacFailure 1
+	netns_cleanup
+	test_end
+fi
 
 # fake_server_join MODE: the client ($ns1, a real kernel with a subflow
 # endpoint) connects to the scripted fake server of $ns2 (mptcp_craft.py
@@ -197,33 +205,36 @@ fake_server_join() {
 	rm -f "$ready" "$ready.out" "$until"
 }
 
-test_begin "fake server, valid join: the fake's HMACs are right, no reset"
-fake_server_join ok
-[ "$fake_out" = joined ] || fail "fake server: '$fake_out', expected joined"
-chk_rst_ext "$ns1"
-chk_rst_ext "$ns2"
-chk_counter "$ns1" MPTcpExtMPJoinSynAckRx 1
-netns_cleanup
-test_end
+if test_begin "fake server, valid join: the fake's HMACs are right, no reset"; then
+	fake_server_join ok
+	[ "$fake_out" = joined ] || fail "fake server: '$fake_out', expected joined"
+	chk_rst_ext "$ns1"
+	chk_rst_ext "$ns2"
+	chk_counter "$ns1" MPTcpExtMPJoinSynAckRx 1
+	netns_cleanup
+	test_end
+fi
 
-test_begin "fake server, SYN/ACK without MP_JOIN: MPJoinSynAckNoMPJoin on the client, EMPTCP"
-fake_server_join no-mpj
-[ "$fake_out" = reason=1 ] || fail "fake server: '$fake_out', expected reason=1"
-chk_rst_ext "$ns1" MPJoinSynAckNoMPJoin=1 TxMptcp=1
-chk_rst_ext "$ns2"
-chk_counter "$ns1" MPTcpExtMPJoinSynAckHMacFailure 0
-netns_cleanup
-test_end
+if test_begin "fake server, SYN/ACK without MP_JOIN: MPJoinSynAckNoMPJoin on the client, EMPTCP"; then
+	fake_server_join no-mpj
+	[ "$fake_out" = reason=1 ] || fail "fake server: '$fake_out', expected reason=1"
+	chk_rst_ext "$ns1" MPJoinSynAckNoMPJoin=1 TxMptcp=1
+	chk_rst_ext "$ns2"
+	chk_counter "$ns1" MPTcpExtMPJoinSynAckHMacFailure 0
+	netns_cleanup
+	test_end
+fi
 
-test_begin "fake server, SYN/ACK with a bad HMAC: MPJoinSynAckHMacFail (= the kernel's), EMPTCP"
-fake_server_join bad-hmac
-[ "$fake_out" = reason=1 ] || fail "fake server: '$fake_out', expected reason=1"
-chk_rst_ext "$ns1" MPJoinSynAckHMacFail=1 TxMptcp=1
-chk_rst_ext "$ns2"
-chk_counter "$ns1" MPTcpExtMPJoinSynAckHMacFailure 1
-chk_counter "$ns1" MPTcpExtMPJoinSynAckRx 0
-netns_cleanup
-test_end
+if test_begin "fake server, SYN/ACK with a bad HMAC: MPJoinSynAckHMacFail (= the kernel's), EMPTCP"; then
+	fake_server_join bad-hmac
+	[ "$fake_out" = reason=1 ] || fail "fake server: '$fake_out', expected reason=1"
+	chk_rst_ext "$ns1" MPJoinSynAckHMacFail=1 TxMptcp=1
+	chk_rst_ext "$ns2"
+	chk_counter "$ns1" MPTcpExtMPJoinSynAckHMacFailure 1
+	chk_counter "$ns1" MPTcpExtMPJoinSynAckRx 0
+	netns_cleanup
+	test_end
+fi
 
 # two_phase SERVER_OPTS CLIENT_OPTS COUNTER NS N [THEN]: a connection from
 # $ns1 to $ns2, held open by the client; once COUNTER reaches 1 in NS, the
@@ -275,25 +286,26 @@ wait_msk_state() {
 	return 1
 }
 
-test_begin "join racing a closing connection (SYN/ACK held back, DATA_FIN first): MPJoinNotEstablished, EMPTCP"
-join_pair 1
-# Only the join uses the second path.  Its SYN/ACKs are dropped until the
-# server's DATA_FIN has taken the client's connection to CLOSE_WAIT; the
-# next one (retransmitted: the server still listens) then completes a join
-# on a connection that is no longer established.  No timing is involved.
-nft_out "$ns2" "ip daddr 10.0.2.1 tcp flags & (syn | ack) == syn | ack drop"
-release_synacks() {
-	wait_msk_state "$ns1" close-wait && ip netns exec "$ns2" nft delete table inet rstext
-}
-act=$(mktemp -u) done=$(mktemp -u)
-two_phase "--until $act" "--idle --until $done" MPTcpExtMPJoinSynRx "$ns2" 1 release_synacks
-chk_rst_ext "$ns1" MPJoinNotEstablished=1 TxMptcp=1
-chk_rst_ext "$ns2"
-# The kernel counts a SYN/ACK only once the join is accepted.
-chk_counter "$ns1" MPTcpExtMPJoinSynAckRx 0
-chk_counter "$ns1" MPTcpExtMPJoinSynAckHMacFailure 0
-netns_cleanup
-test_end
+if test_begin "join racing a closing connection (SYN/ACK held back, DATA_FIN first): MPJoinNotEstablished, EMPTCP"; then
+	join_pair 1
+	# Only the join uses the second path.  Its SYN/ACKs are dropped until the
+	# server's DATA_FIN has taken the client's connection to CLOSE_WAIT; the
+	# next one (retransmitted: the server still listens) then completes a join
+	# on a connection that is no longer established.  No timing is involved.
+	nft_out "$ns2" "ip daddr 10.0.2.1 tcp flags & (syn | ack) == syn | ack drop"
+	release_synacks() {
+		wait_msk_state "$ns1" close-wait && ip netns exec "$ns2" nft delete table inet rstext
+	}
+	act=$(mktemp -u) done=$(mktemp -u)
+	two_phase "--until $act" "--idle --until $done" MPTcpExtMPJoinSynRx "$ns2" 1 release_synacks
+	chk_rst_ext "$ns1" MPJoinNotEstablished=1 TxMptcp=1
+	chk_rst_ext "$ns2"
+	# The kernel counts a SYN/ACK only once the join is accepted.
+	chk_counter "$ns1" MPTcpExtMPJoinSynAckRx 0
+	chk_counter "$ns1" MPTcpExtMPJoinSynAckHMacFailure 0
+	netns_cleanup
+	test_end
+fi
 
 # fake_client_join MODE: the scripted fake client of $ns1 (mptcp_craft.py
 # client-join) opens a connection with a listener of $ns2 (which accepts
@@ -322,70 +334,74 @@ fake_client_join() {
 		fail "fake client: $fake_out"
 }
 
-test_begin "fake client, valid join: the fake's HMAC is right, no reset"
-fake_client_join ok
-[ "$fake_out" = joined ] || fail "fake client: '$fake_out', expected joined"
-chk_rst_ext "$ns2"
-chk_rst_ext "$ns1"
-chk_counter "$ns2" MPTcpExtMPJoinAckRx 1
-listen_stop
-netns_cleanup
-test_end
+if test_begin "fake client, valid join: the fake's HMAC is right, no reset"; then
+	fake_client_join ok
+	[ "$fake_out" = joined ] || fail "fake client: '$fake_out', expected joined"
+	chk_rst_ext "$ns2"
+	chk_rst_ext "$ns1"
+	chk_counter "$ns2" MPTcpExtMPJoinAckRx 1
+	listen_stop
+	netns_cleanup
+	test_end
+fi
 
-test_begin "fake client, join completed after the DATA_FIN: MPJoinRejected on the listener, EPROHIBIT"
-# The listener accepted the join's SYN on a fully established connection;
-# the third ACK comes after the connection's DATA_FIN: the connection no
-# longer accepts subflows (subflow_syn_recv_sock() checks that before
-# mptcp_finish_join(), whose MPJoinNotEstablished is then only a race).
-fake_client_join after-fin
-[ "$fake_out" = reason=3 ] || fail "fake client: '$fake_out', expected reason=3"
-chk_rst_ext "$ns2" MPJoinRejected=1 TxProhibit=1 TxStateless=1
-chk_rst_ext "$ns1"
-chk_counter "$ns2" MPTcpExtMPJoinSynRx 1
-chk_counter "$ns2" MPTcpExtMPJoinAckRx 0
-chk_counter "$ns2" MPTcpExtMPJoinAckHMacFailure 0
-listen_stop
-netns_cleanup
-test_end
+if test_begin "fake client, join completed after the DATA_FIN: MPJoinRejected on the listener, EPROHIBIT"; then
+	# The listener accepted the join's SYN on a fully established connection;
+	# the third ACK comes after the connection's DATA_FIN: the connection no
+	# longer accepts subflows (subflow_syn_recv_sock() checks that before
+	# mptcp_finish_join(), whose MPJoinNotEstablished is then only a race).
+	fake_client_join after-fin
+	[ "$fake_out" = reason=3 ] || fail "fake client: '$fake_out', expected reason=3"
+	chk_rst_ext "$ns2" MPJoinRejected=1 TxProhibit=1 TxStateless=1
+	chk_rst_ext "$ns1"
+	chk_counter "$ns2" MPTcpExtMPJoinSynRx 1
+	chk_counter "$ns2" MPTcpExtMPJoinAckRx 0
+	chk_counter "$ns2" MPTcpExtMPJoinAckHMacFailure 0
+	listen_stop
+	netns_cleanup
+	test_end
+fi
 
 # The peer's MP_TCPRST, as a peer other than Linux may send it: a reason and
 # the T (transient) flag set (Linux always sends T=0).  The received reset
 # counts its code, and its event carries the flag.
-test_begin "fake client resets with MP_TCPRST EPROHIBIT, T=1: RxProhibit, an rx event with transient=1"
-net_pair
-fake_client_ports
-listen_only 10000
-out=$(ip netns exec "$ns1" "$craft" client-rst 10.0.1.1 10.0.1.2 10000 3 1 2>&1) || fail "fake client: $out"
-wait_counter "$ns2" MPTcpExtMPRstRx 1
-listen_stop
-chk_rst_ext "$ns2" RxProhibit=1
-chk_rst_ext "$ns1"
-if [ -n "$_events" ]; then
-	read -r dir st code cause src dest token transient < <(events "$ns2")
-	[ "$dir $st $code $cause $src $transient" = "rx 0 EPROHIBIT - 10.0.1.2:10000 1" ] && [[ $dest == 10.0.1.1:4* ]] ||
-		fail "$ns2: event '$dir $st $code $cause $src $dest $token $transient', expected EPROHIBIT with transient=1 from 10.0.1.1"
+if test_begin "fake client resets with MP_TCPRST EPROHIBIT, T=1: RxProhibit, an rx event with transient=1"; then
+	net_pair
+	fake_client_ports
+	listen_only 10000
+	out=$(ip netns exec "$ns1" "$craft" client-rst 10.0.1.1 10.0.1.2 10000 3 1 2>&1) || fail "fake client: $out"
+	wait_counter "$ns2" MPTcpExtMPRstRx 1
+	listen_stop
+	chk_rst_ext "$ns2" RxProhibit=1
+	chk_rst_ext "$ns1"
+	if [ -n "$_events" ]; then
+		read -r dir st code cause src dest token transient < <(events "$ns2")
+		[ "$dir $st $code $cause $src $transient" = "rx 0 EPROHIBIT - 10.0.1.2:10000 1" ] && [[ $dest == 10.0.1.1:4* ]] ||
+			fail "$ns2: event '$dir $st $code $cause $src $dest $token $transient', expected EPROHIBIT with transient=1 from 10.0.1.1"
+	fi
+	netns_cleanup
+	test_end
 fi
-netns_cleanup
-test_end
 
-test_begin "fastclose, second subflow's RST lost: the peer resets it, FastcloseRxReset"
-join_pair 1
-# The client's fastclose RST on the joined subflow never arrives: the
-# server resets that subflow itself when the first one brings MP_FASTCLOSE.
-nft_out "$ns1" "ip saddr 10.0.2.1 tcp flags rst drop"
-# That reset comes 1 s late, after the client has reset both subflows:
-# otherwise, on a slow (debug) kernel, the server's reset can be processed
-# (veth: in the client's task, at its next local_bh_enable()) between the
-# client's two, which then sends one and receives one (RxUnspec).
-tc -n "$ns2" qdisc add dev ns2eth2 root netem delay 1000ms
-act=$(mktemp -u) done=$(mktemp -u)
-two_phase "" "--linger0 --until $act" MPTcpExtMPJoinAckRx "$ns2" 3
-chk_rst_ext "$ns1" FastcloseTxReset=2 TxUnspec=2
-chk_rst_ext "$ns2" FastcloseRxReset=1 TxUnspec=1 RxUnspec=1
-chk_counter "$ns1" MPTcpExtMPFastcloseTx 2
-chk_counter "$ns2" MPTcpExtMPFastcloseRx 1
-netns_cleanup
-test_end
+if test_begin "fastclose, second subflow's RST lost: the peer resets it, FastcloseRxReset"; then
+	join_pair 1
+	# The client's fastclose RST on the joined subflow never arrives: the
+	# server resets that subflow itself when the first one brings MP_FASTCLOSE.
+	nft_out "$ns1" "ip saddr 10.0.2.1 tcp flags rst drop"
+	# That reset comes 1 s late, after the client has reset both subflows:
+	# otherwise, on a slow (debug) kernel, the server's reset can be processed
+	# (veth: in the client's task, at its next local_bh_enable()) between the
+	# client's two, which then sends one and receives one (RxUnspec).
+	tc -n "$ns2" qdisc add dev ns2eth2 root netem delay 1000ms
+	act=$(mktemp -u) done=$(mktemp -u)
+	two_phase "" "--linger0 --until $act" MPTcpExtMPJoinAckRx "$ns2" 3
+	chk_rst_ext "$ns1" FastcloseTxReset=2 TxUnspec=2
+	chk_rst_ext "$ns2" FastcloseRxReset=1 TxUnspec=1 RxUnspec=1
+	chk_counter "$ns1" MPTcpExtMPFastcloseTx 2
+	chk_counter "$ns2" MPTcpExtMPFastcloseRx 1
+	netns_cleanup
+	test_end
+fi
 
 # fault_once_after_join RULE: a connection with two subflows; once the join
 # is done (no fallback to TCP is possible any more), RULE acts on the data
@@ -415,53 +431,56 @@ fault_once_after_join() {
 # EMIDDLEBOX (net/mptcp/subflow.c:1469 of 7.3.4, MAPPING_NODSS).
 code=Mptcp
 [ "$RST_EXT_KERNEL" = 6.12 ] || code=Middlebox
-test_begin "data without a DSS mapping (nft strips one DSS): DssReset (= 7.3's), Tx$code"
-join_pair 1
-fault_once_after_join "reset tcp option mptcp"
-chk_rst_ext "$ns2" DssReset=1 "Tx$code=1"
-chk_rst_ext "$ns1" "Rx$code=1"
-netns_cleanup
-test_end
+if test_begin "data without a DSS mapping (nft strips one DSS): DssReset (= 7.3's), Tx$code"; then
+	join_pair 1
+	fault_once_after_join "reset tcp option mptcp"
+	chk_rst_ext "$ns2" DssReset=1 "Tx$code=1"
+	chk_rst_ext "$ns1" "Rx$code=1"
+	netns_cleanup
+	test_end
+fi
 
-test_begin "DSS checksum failure (nft alters one payload byte): DataCsumReset, EMIDDLEBOX after MP_FAIL"
-join_pair 1
-ip netns exec "$ns1" sysctl -qw net.mptcp.checksum_enabled=1
-ip netns exec "$ns2" sysctl -qw net.mptcp.checksum_enabled=1
-# Byte 120 of the TCP segment is payload (headers and options are shorter).
-fault_once_after_join "@th,960,8 set 0"
-chk_rst_ext "$ns2" DataCsumReset=1 TxMiddlebox=1
-chk_rst_ext "$ns1" RxMiddlebox=1
-chk_counter "$ns2" MPTcpExtDataCsumErr 1
-chk_counter "$ns2" MPTcpExtMPFailTx 1
-netns_cleanup
-test_end
+if test_begin "DSS checksum failure (nft alters one payload byte): DataCsumReset, EMIDDLEBOX after MP_FAIL"; then
+	join_pair 1
+	ip netns exec "$ns1" sysctl -qw net.mptcp.checksum_enabled=1
+	ip netns exec "$ns2" sysctl -qw net.mptcp.checksum_enabled=1
+	# Byte 120 of the TCP segment is payload (headers and options are shorter).
+	fault_once_after_join "@th,960,8 set 0"
+	chk_rst_ext "$ns2" DataCsumReset=1 TxMiddlebox=1
+	chk_rst_ext "$ns1" RxMiddlebox=1
+	chk_counter "$ns2" MPTcpExtDataCsumErr 1
+	chk_counter "$ns2" MPTcpExtMPFailTx 1
+	netns_cleanup
+	test_end
+fi
 
 # Sites no user-space action reaches on this kernel: each test checks that
 # the reason still holds, and says SKIP with it; if it stops holding (a newer
 # kernel, another config), the test fails and asks for the real case.
-test_begin "MD5 key on an MPTCP listener: MD5SigReset"
-out=$(python3 - <<-'PY' 2>&1
-	import errno, socket, struct
-	s = socket.socket(socket.AF_INET, socket.SOCK_STREAM, 262)
-	# struct tcp_md5sig: sockaddr_storage, flags, prefixlen, keylen, ifindex, key[80]
-	addr = struct.pack("=HH4s", socket.AF_INET, 0, socket.inet_aton("10.0.1.1")).ljust(128, b"\0")
-	md5 = addr + struct.pack("=BBHi", 0, 0, 4, 0) + b"key!".ljust(80, b"\0")
-	try:
-	    s.setsockopt(socket.IPPROTO_TCP, 14, md5)  # TCP_MD5SIG
-	    print("accepted")
-	except OSError as e:
-	    print(errno.errorcode.get(e.errno, e.errno))
-	PY
-)
-# mptcp_setsockopt() refuses it (ENOPROTOOPT on 6.12.117), so no MPTCP
-# listener, nor its first subflow, ever has a key.
-case $out in
-ENOPROTOOPT | EOPNOTSUPP)
-	test_skip "unreachable: the kernel refuses TCP_MD5SIG on MPTCP sockets ($out), so no MPTCP listener has a key; covered by the host unit tests"
-	;;
-*) fail "TCP_MD5SIG on an MPTCP socket gave '$out': provoke MD5SigReset for real" ;;
-esac
-test_end
+if test_begin "MD5 key on an MPTCP listener: MD5SigReset"; then
+	out=$(python3 - <<-'PY' 2>&1
+		import errno, socket, struct
+		s = socket.socket(socket.AF_INET, socket.SOCK_STREAM, 262)
+		# struct tcp_md5sig: sockaddr_storage, flags, prefixlen, keylen, ifindex, key[80]
+		addr = struct.pack("=HH4s", socket.AF_INET, 0, socket.inet_aton("10.0.1.1")).ljust(128, b"\0")
+		md5 = addr + struct.pack("=BBHi", 0, 0, 4, 0) + b"key!".ljust(80, b"\0")
+		try:
+		    s.setsockopt(socket.IPPROTO_TCP, 14, md5)  # TCP_MD5SIG
+		    print("accepted")
+		except OSError as e:
+		    print(errno.errorcode.get(e.errno, e.errno))
+		PY
+	)
+	# mptcp_setsockopt() refuses it (ENOPROTOOPT on 6.12.117), so no MPTCP
+	# listener, nor its first subflow, ever has a key.
+	case $out in
+	ENOPROTOOPT | EOPNOTSUPP)
+		test_skip "unreachable: the kernel refuses TCP_MD5SIG on MPTCP sockets ($out), so no MPTCP listener has a key; covered by the host unit tests"
+		;;
+	*) fail "TCP_MD5SIG on an MPTCP socket gave '$out': provoke MD5SigReset for real" ;;
+	esac
+	test_end
+fi
 
 # The join's subflow context is allocated (GFP_ATOMIC) when the listener
 # accepts the third ACK, in subflow_ulp_clone(); if that fails,
@@ -471,45 +490,46 @@ test_end
 # own first subflow got its context.  The 7.3 test kernel has it
 # (scripts/kconfig/7.3.config); 6.12's does not.
 failslab=/sys/kernel/debug/failslab
-test_begin "no subflow context at the third ACK (failslab in subflow_ulp_clone()): MPJoinAckNoCtx"
-if [ ! -e $failslab/require-start ]; then
-	test_skip "unreachable: needs a GFP_ATOMIC allocation to fail in subflow_ulp_clone(), and the test kernel has no fault injection with a stack filter (CONFIG_FAILSLAB, CONFIG_FAULT_INJECTION_STACKTRACE_FILTER); covered by the host unit tests"
-else
-	fake_client_pair
-	# subflow_ulp_clone() and the next symbol: its text (slow under TCG:
-	# before the fake client starts its clock).
-	read -r start end < <(sort /proc/kallsyms |
-		awk 'start && $1 != start { print start, $1; exit } $3 == "subflow_ulp_clone" { start = $1 }')
-	go=$(mktemp -u)
-	ip netns exec "$ns1" "$craft" client-join 10.0.1.1 10.0.1.2 10000 reset "$go" >"$go.out" 2>&1 &
-	fpid=$!
-	if [ -z "$start" ] || [ -z "$end" ]; then
-		fail "subflow_ulp_clone not in /proc/kallsyms"
-		touch "$go"
-	elif poll test -e "$go.ready"; then
-		echo "0x$start" >$failslab/require-start
-		echo "0x$end" >$failslab/require-end
-		echo 32 >$failslab/stacktrace-depth
-		echo 1 >$failslab/verbose
-		echo 1 >$failslab/times
-		echo 100 >$failslab/probability
-		touch "$go"
+if test_begin "no subflow context at the third ACK (failslab in subflow_ulp_clone()): MPJoinAckNoCtx"; then
+	if [ ! -e $failslab/require-start ]; then
+		test_skip "unreachable: needs a GFP_ATOMIC allocation to fail in subflow_ulp_clone(), and the test kernel has no fault injection with a stack filter (CONFIG_FAILSLAB, CONFIG_FAULT_INJECTION_STACKTRACE_FILTER); covered by the host unit tests"
 	else
-		fail "fake client: no connection: $(cat "$go.out")"
+		fake_client_pair
+		# subflow_ulp_clone() and the next symbol: its text (slow under TCG:
+		# before the fake client starts its clock).
+		read -r start end < <(sort /proc/kallsyms |
+			awk 'start && $1 != start { print start, $1; exit } $3 == "subflow_ulp_clone" { start = $1 }')
+		go=$(mktemp -u)
+		ip netns exec "$ns1" "$craft" client-join 10.0.1.1 10.0.1.2 10000 reset "$go" >"$go.out" 2>&1 &
+		fpid=$!
+		if [ -z "$start" ] || [ -z "$end" ]; then
+			fail "subflow_ulp_clone not in /proc/kallsyms"
+			touch "$go"
+		elif poll test -e "$go.ready"; then
+			echo "0x$start" >$failslab/require-start
+			echo "0x$end" >$failslab/require-end
+			echo 32 >$failslab/stacktrace-depth
+			echo 1 >$failslab/verbose
+			echo 1 >$failslab/times
+			echo 100 >$failslab/probability
+			touch "$go"
+		else
+			fail "fake client: no connection: $(cat "$go.out")"
+		fi
+		wait "$fpid" || fail "fake client: $(cat "$go.out")"
+		echo 0 >$failslab/probability
+		[ "$(cat $failslab/times)" = 0 ] || fail "failslab did not fail the allocation"
+		[ "$(cat "$go.out")" = reason=1 ] || fail "fake client: '$(cat "$go.out")', expected reason=1"
+		rm -f "$go" "$go.ready" "$go.out"
+		# Checked with the listener still there: closing it resets the
+		# connection (as fake_client_join says).
+		chk_rst_ext "$ns2" MPJoinAckNoCtx=1 TxMptcp=1 TxStateless=1
+		chk_rst_ext "$ns1"
+		[ "$RST_EXT_KERNEL" = 6.12 ] || chk_counter "$ns2" MPTcpExtMPJoinAckNoCtx 1
+		listen_stop
+		netns_cleanup
 	fi
-	wait "$fpid" || fail "fake client: $(cat "$go.out")"
-	echo 0 >$failslab/probability
-	[ "$(cat $failslab/times)" = 0 ] || fail "failslab did not fail the allocation"
-	[ "$(cat "$go.out")" = reason=1 ] || fail "fake client: '$(cat "$go.out")', expected reason=1"
-	rm -f "$go" "$go.ready" "$go.out"
-	# Checked with the listener still there: closing it resets the
-	# connection (as fake_client_join says).
-	chk_rst_ext "$ns2" MPJoinAckNoCtx=1 TxMptcp=1 TxStateless=1
-	chk_rst_ext "$ns1"
-	[ "$RST_EXT_KERNEL" = 6.12 ] || chk_counter "$ns2" MPTcpExtMPJoinAckNoCtx 1
-	listen_stop
-	netns_cleanup
+	test_end
 fi
-test_end
 
 tap_finish

@@ -79,6 +79,7 @@ bg_start() {
 }
 trap 'bg_stop; netns_cleanup; ip netns del "$nsq"; module_loaded && module_unload' EXIT
 tap_start
+[ -z "${RST_EXT_ONLY:-}" ] || echo "# RST_EXT_ONLY ignored: all run (STRESS_TESTS selects this file's tests)"
 echo "# sizes: cycles=$STRESS_CYCLES netns=$STRESS_NETNS fuzz=$STRESS_FUZZ flood=$STRESS_FLOOD" \
 	"generators=$STRESS_GENERATORS/cpu readers=$STRESS_READERS reads=$STRESS_READS cpus=$ncpu" \
 	"time_limit=${STRESS_TIME_LIMIT}s tests=${tests[*]}"
