@@ -175,6 +175,30 @@ net_pair() {
 	ip netns exec "$ns1" sysctl -qw net.mptcp.enabled=1
 	ip netns exec "$ns2" sysctl -qw net.mptcp.enabled=1
 }
+# nft_out NS RULE: RULE in an output chain of NS.  No sets: creating one
+# makes 6.12.117 with PROVE_RCU_LIST report a suspicious RCU usage in
+# nft_set_lookup() (a kernel bug that fails the debug runs), and the test
+# kernel has no limit, quota or conntrack mark either.  One-shot faults come
+# from the traffic's shape instead (the causes file's fault_once_after_join).
+nft_out() {
+	ip netns exec "$1" nft -f - <<-NFT
+	table inet rstext {
+		chain out {
+			type filter hook output priority 0;
+			$2
+		}
+	}
+	NFT
+}
+
+# fake_peer_ports NS: the scripted peers (mptcp_craft.py's fake client,
+# mptcp_stress.py's fuzzer) send from source ports 40000-40999 of NS on raw
+# sockets, their packets marked 0x5253; NS's own stack, which has no socket
+# there, must not reset those connections.
+fake_peer_ports() {
+	nft_out "$1" "meta mark != 0x5253 tcp sport 40000-40999 tcp flags & rst == rst drop"
+}
+
 
 # poll CMD...: until CMD succeeds, trying every 0.1 s, 300 times and 120 s
 # at most (a try takes seconds on the debug kernel under TCG, and a debug

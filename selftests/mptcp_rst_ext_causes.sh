@@ -27,22 +27,6 @@ test_begin --always "the module's event can be enabled in a tracefs instance"
 events_on || fail "cannot enable $RST_EXT_EVENT"
 test_end
 
-# nft_out NS RULE: RULE in an output chain of NS.  No sets: creating one
-# makes 6.12.117 with PROVE_RCU_LIST report a suspicious RCU usage in
-# nft_set_lookup() (a kernel bug that fails the debug runs), and the test
-# kernel has no limit, quota or conntrack mark either.  One-shot faults come
-# from the traffic's shape instead (fault_once_after_join).
-nft_out() {
-	ip netns exec "$1" nft -f - <<-NFT
-	table inet rstext {
-		chain out {
-			type filter hook output priority 0;
-			$2
-		}
-	}
-	NFT
-}
-
 # join_pair SERVER_SUBFLOWS: net_pair, the client ($ns1) adding one subflow
 # from 10.0.2.1 once the connection is established, the server accepting
 # SERVER_SUBFLOWS.
@@ -307,27 +291,21 @@ if test_begin "join racing a closing connection (SYN/ACK held back, DATA_FIN fir
 	test_end
 fi
 
+# fake_client_pair: net_pair, $ns2 listening on port 10000 and accepting one
+# subflow, the fake client's ports kept from $ns1's resets.
+fake_client_pair() {
+	net_pair
+	ip -n "$ns2" mptcp limits set subflow 1
+	fake_peer_ports "$ns1"
+	listen_only 10000
+}
+
 # fake_client_join MODE: the scripted fake client of $ns1 (mptcp_craft.py
 # client-join) opens a connection with a listener of $ns2 (which accepts
 # one subflow, and no connection: the listener stays) and joins it as MODE
 # says (ok, after-fin); $fake_out is what the fake printed.  The counters
 # are checked with the listener still there: closing it resets the
 # connection.
-# fake_client_ports: the fake client's own stack ($ns1) must not reset the
-# ports it opens.
-fake_client_ports() {
-	nft_out "$ns1" "meta mark != 0x5253 tcp sport 40000-40999 tcp flags & rst == rst drop"
-}
-
-# fake_client_pair: net_pair, $ns2 listening on port 10000 and accepting one
-# subflow, the fake client's ports kept from $ns1's resets.
-fake_client_pair() {
-	net_pair
-	ip -n "$ns2" mptcp limits set subflow 1
-	fake_client_ports
-	listen_only 10000
-}
-
 fake_client_join() {
 	fake_client_pair
 	fake_out=$(ip netns exec "$ns1" "$craft" client-join 10.0.1.1 10.0.1.2 10000 "$1" 2>&1) ||
@@ -367,7 +345,7 @@ fi
 # counts its code, and its event carries the flag.
 if test_begin "fake client resets with MP_TCPRST EPROHIBIT, T=1: RxProhibit, an rx event with transient=1"; then
 	net_pair
-	fake_client_ports
+	fake_peer_ports "$ns1"
 	listen_only 10000
 	out=$(ip netns exec "$ns1" "$craft" client-rst 10.0.1.1 10.0.1.2 10000 3 1 2>&1) || fail "fake client: $out"
 	wait_counter "$ns2" MPTcpExtMPRstRx 1

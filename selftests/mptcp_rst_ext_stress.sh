@@ -296,15 +296,7 @@ stress_fuzz() {
 		bg_start ip netns exec "$ns2" "$stress" sink 10.0.1.2 10001
 		wait_listen "$ns2" 10000
 		wait_listen "$ns2" 10001
-		# The fake peer's ports: its own stack must not reset what it opens.
-		ip netns exec "$ns1" nft -f - <<-NFT
-		table inet rstext {
-			chain out {
-				type filter hook output priority 0;
-				meta mark != 0x5253 tcp sport 40000-40999 tcp flags rst drop
-			}
-		}
-		NFT
+		fake_peer_ports "$ns1"
 		out=$(timeout "$STRESS_TIME_LIMIT" ip netns exec "$ns1" "$stress" fuzz-listen 10.0.1.1 10.0.1.2 10000 "$STRESS_FUZZ" 1 2>&1) ||
 			fail "fuzz-listen: $out"
 		echo "# listener: $out"
