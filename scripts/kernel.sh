@@ -44,19 +44,15 @@ read -r srcver src < <("$here/kernel-src.sh" "$kernel") || die "no source for $k
 selftests_cfg=$src/tools/testing/selftests/net/mptcp/config
 # Bump when the way the kernel is configured or built changes.
 recipe="tinyconfig+fragments+selftests-config olddefconfig bzImage modules v1"
-# The tree's key: source, recipe, toolchain (toolkey) and the config.
-toolkey=$({
-	echo "$srcver $recipe ${KMAKE_FLAGS[*]}"
-	/usr/bin/rustc -V
-	clang-19 --version | head -1
-	"$BINDGEN" --version
-} | sha256sum | cut -c1-12)
+# The tree's key: source, recipe, the config and the toolchain; toolkey is
+# the same without the config.
+recipe_line="$srcver $recipe ${KMAKE_FLAGS[*]}"
+toolchain=$(/usr/bin/rustc -V && clang-19 --version | head -1 && "$BINDGEN" --version)
+toolkey=$(printf '%s\n' "$recipe_line" "$toolchain" | sha256sum | cut -c1-12)
 key=$({
-	echo "$srcver $recipe ${KMAKE_FLAGS[*]}"
+	echo "$recipe_line"
 	cat "${fragments[@]}" "$selftests_cfg"
-	/usr/bin/rustc -V
-	clang-19 --version | head -1
-	"$BINDGEN" --version
+	echo "$toolchain"
 } | sha256sum | cut -c1-12)
 build=$CACHE_DIR/build/$target-$key
 
