@@ -62,7 +62,9 @@ ip -n "$ns1" mptcp limits set subflow 1
 ip -n "$ns2" mptcp limits set subflow 1
 ip -n "$ns1" mptcp endpoint add 10.0.2.1 dev ns1eth2 subflow
 
-# bulk MODULE(0|1) RUN: one transfer; prints its line, sets $mbps.
+# bulk MODULE(0|1) RUN: one transfer; prints its line, sets $mbps and
+# $nspm, the receiver's nanoseconds per MB: with clock=icount, the guest
+# instructions of the whole VM per MB carried.
 port=20000
 bulk() {
 	local loaded=$1 run=$2 out joins
@@ -84,14 +86,19 @@ bulk() {
 	bytes=${bytes%% *}
 	local secs=${out##*seconds=}
 	mbps=$(awk -v b="$bytes" -v s="$secs" 'BEGIN {printf "%.2f", b / s / 1e6}')
-	echo "throughput run=$run module=$loaded bytes=$bytes seconds=$secs MBps=$mbps subflows=$((joins + 1))"
+	nspm=$(awk -v b="$bytes" -v s="$secs" 'BEGIN {printf "%.0f", s * 1e9 / (b / 1e6)}')
+	echo "throughput run=$run module=$loaded bytes=$bytes seconds=$secs MBps=$mbps ns_per_MB=$nspm subflows=$((joins + 1))"
 }
-tput_a=() tput_b=()
+tput_a=() tput_b=() nspm_a=() nspm_b=()
 for i in $(seq "$BENCH_PAIRS"); do
 	if [ $((i % 2)) = 1 ]; then order="0 1"; else order="1 0"; fi
 	for m in $order; do
 		bulk "$m" "$i"
-		if [ "$m" = 1 ]; then tput_b+=("$mbps"); else tput_a+=("$mbps"); fi
+		if [ "$m" = 1 ]; then
+			tput_b+=("$mbps") nspm_b+=("$nspm")
+		else
+			tput_a+=("$mbps") nspm_a+=("$nspm")
+		fi
 	done
 done
 module_loaded && module_unload
@@ -105,6 +112,15 @@ for i in "${!tput_a[@]}"; do
 done
 echo "summary throughput: median without the module $ma MB/s, with $mb MB/s," \
 	"ratio of the medians $(ratio "$ma" "$mb")," \
+	"median of the pairs' ratios $(median "${ratios[@]}") ($BENCH_PAIRS pairs: ${ratios[*]})"
+na=$(median "${nspm_a[@]}")
+nb=$(median "${nspm_b[@]}")
+ratios=()
+for i in "${!nspm_a[@]}"; do
+	ratios+=("$(ratio "${nspm_a[$i]}" "${nspm_b[$i]}")")
+done
+echo "summary throughput: median ns_per_MB without the module $na, with $nb," \
+	"ratio of the medians $(ratio "$na" "$nb")," \
 	"median of the pairs' ratios $(median "${ratios[@]}") ($BENCH_PAIRS pairs: ${ratios[*]})"
 netns_cleanup
 fi
