@@ -6,7 +6,8 @@
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 # The test kernel: KERNEL (6.12 or 7.3: scripts/env.sh, RST_EXT_KERNELS;
-# default 6.12) and VARIANT (normal or debug).  `make check KERNEL="6.12 7.3"
+# default 6.12) and VARIANT (normal, debug, or gcc: the normal config built
+# with gcc).  `make check KERNEL="6.12 7.3"
 # VARIANT="normal debug"` runs every pair.
 KERNEL ?=
 VARIANT ?=
@@ -54,7 +55,7 @@ help:
 	@echo 'make [KDIR=...]          build mptcp_rst_ext.ko against KDIR (a Rust-enabled kernel build tree)'
 	@echo 'make install             modules_install: into /lib/modules/<KDIR release>/updates, or under INSTALL_MOD_PATH'
 	@echo 'make setup               install the toolchain a fresh Debian 12 machine lacks'
-	@echo 'The project targets take KERNEL=6.12|7.3 (default 6.12) and VARIANT=normal|debug (default normal):'
+	@echo 'The project targets take KERNEL=6.12|7.3 (default 6.12) and VARIANT=normal|debug|gcc (default normal):'
 	@echo 'make demo                set-up, test kernel, boot a VM, provoke resets, show nstat'
 	@echo 'make check               set-up, test kernel(s), every test; ends with "N passed, N failed"'
 	@echo '                         (KERNEL="6.12 7.3" VARIANT="normal debug": every pair)'

@@ -4,7 +4,7 @@
 # (interleaved), a reset storm (none / module / event / bpftrace), the time
 # of one probe call, the cost of a /proc/net/netstat read, memory per netns
 # and module size.
-#   scripts/bench.sh [KERNEL] [normal|debug]     (default: normal)
+#   scripts/bench.sh [KERNEL] [normal|debug|gcc]     (default: normal)
 # Sizes from BENCH_PAIRS, BENCH_SECONDS, BENCH_RESETS, BENCH_ROUNDS,
 # BENCH_NETNS, BENCH_TRACED, BENCH_READS, BENCH_PARTS (see selftests/bench.sh).
 # BENCH_CLOCK: icount (default; under TCG the guest's clock counts guest
@@ -18,7 +18,7 @@ repo=$(dirname "$here")
 . "$here/env.sh"
 
 rst_ext_parse_target normal "$@"
-[ ${#rest[@]} = 0 ] || { echo "bench: unknown argument(s): ${rest[*]} ([KERNEL] [normal|debug])" >&2; exit 2; }
+[ ${#rest[@]} = 0 ] || { echo "bench: unknown argument(s): ${rest[*]} ([KERNEL] [normal|debug|gcc])" >&2; exit 2; }
 kdir=$("$here/kernel.sh" "$kernel" "$variant")
 ko=$("$here/module.sh" "$kernel" "$variant")
 mkdir -p "$repo/out/$target"

@@ -46,6 +46,11 @@ if [[ $given != *" LLVM "* ]] && grep -qx 'CONFIG_CC_IS_CLANG=y' "$conf"; then
 	fi
 fi
 
+# gcc: kbuild's default CC, for a GCC-built kernel (bindgen still needs libclang).
+if grep -qx 'CONFIG_CC_IS_GCC=y' "$conf" && ! command -v gcc >/dev/null; then
+	die "the kernel in KDIR=$kdir was built with gcc $(($(conf_value GCC_VERSION) / 10000)): install gcc"
+fi
+
 # rustc: exactly the kernel's (its crates load in no other version).
 if [[ $given != *" RUSTC "* ]]; then
 	want=$(conf_value RUSTC_VERSION_TEXT)

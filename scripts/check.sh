@@ -2,7 +2,7 @@
 # make check: set-up, test kernel(s), module, every test.
 #   scripts/check.sh [KERNEL...] [VARIANT...]
 #       every KERNEL (of RST_EXT_KERNELS, default the first) with every
-#       VARIANT (normal, debug; default normal)
+#       VARIANT (normal, debug, gcc; default normal)
 # Results go to out/: per test kernel (out/<kernel>-<variant>/) TAP files and
 # VM logs, summary.txt.  The last line is the TAP totals: "N passed, N
 # failed, N skipped".

@@ -6,7 +6,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 repo=$(dirname "$here")
 # shellcheck source=scripts/env.sh
 . "$here/env.sh"
-#   scripts/demo.sh [KERNEL] [normal|debug]
+#   scripts/demo.sh [KERNEL] [normal|debug|gcc]
 rst_ext_parse_target normal "$@"
 "$here/setup.sh"
 kdir=$("$here/kernel.sh" "$kernel" "$variant")

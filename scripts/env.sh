@@ -21,7 +21,10 @@ KMAKE_FLAGS=(LLVM=-19 RUSTC=/usr/bin/rustc HOSTRUSTC=/usr/bin/rustc CLIPPY_DRIVE
 # versions (Kbuild, RST_EXT_KERNELS): a kernel missing there stops it.
 RST_EXT_KERNELS="6.12 linux-source-6.12 installed net/mptcp/protocol.c:769,net/mptcp/protocol.c:778
 7.3 linux-source-7.3 trixie-backports net/mptcp/protocol.c:855,net/mptcp/protocol.c:862"
-RST_EXT_VARIANTS="normal debug"
+# normal and debug are built with clang-19; gcc is the normal config built with
+# Debian's gcc, as Debian builds its own Rust kernels (bindgen still parses C
+# with libclang): rst_ext_parse_target drops LLVM= from KMAKE_FLAGS for it.
+RST_EXT_VARIANTS="normal debug gcc"
 # rst_ext_kernel_field KERNEL package|suite|warn_at
 rst_ext_kernel_field() {
 	local k p s w
@@ -92,6 +95,13 @@ rst_ext_parse_target() {
 	fi
 	rst_ext_kernel_field "$kernel" package >/dev/null || exit 2
 	target=$(rst_ext_target "$kernel" "$variant")
+	if [ "$variant" = gcc ]; then
+		local f flags=()
+		for f in "${KMAKE_FLAGS[@]}"; do
+			[[ $f == LLVM=* ]] || flags+=("$f")
+		done
+		KMAKE_FLAGS=("${flags[@]}")
+	fi
 }
 # Debian's Rust 1.96 cargo (cargo-web), whatever else is in PATH.
 CARGO=/usr/bin/cargo

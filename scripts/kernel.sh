@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Build (or find in the cache) the Rust-enabled test kernel.
-#   scripts/kernel.sh [--cached] [KERNEL] [normal|debug]
+#   scripts/kernel.sh [--cached] [KERNEL] [normal|debug|gcc]
 #       prints the build directory (= KDIR) on stdout; KERNEL is one of
 #       RST_EXT_KERNELS (scripts/env.sh; default $KERNEL, else the first).
 #       --cached: the same if it is cached, else exit 1 (no build).
@@ -22,7 +22,8 @@ rst_ext_parse_target normal "$@"
 log() { echo "kernel: $*" >&2; }
 die() { echo "kernel: error: $*" >&2; exit 1; }
 
-# Ours (base, then what differs per kernel), then for debug the debug options.
+# Ours (base, then what differs per kernel), then for debug the debug options
+# (the gcc variant is the normal config built with gcc).
 fragments=("$here/kconfig/base.config" "$here/kconfig/$kernel.config")
 [ "$variant" = debug ] && fragments+=("$here/kconfig/debug.config")
 
@@ -48,6 +49,10 @@ recipe="tinyconfig+fragments+selftests-config olddefconfig bzImage modules v1"
 # the same without the config.
 recipe_line="$srcver $recipe ${KMAKE_FLAGS[*]}"
 toolchain=$(/usr/bin/rustc -V && clang-19 --version | head -1 && "$BINDGEN" --version)
+if [ "$variant" = gcc ]; then
+	command -v gcc >/dev/null || die "gcc not found: install gcc"
+	toolchain+=$'\n'$(gcc --version | head -1)
+fi
 toolkey=$(printf '%s\n' "$recipe_line" "$toolchain" | sha256sum | cut -c1-12)
 key=$({
 	echo "$recipe_line"

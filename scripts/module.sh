@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Build mptcp_rst_ext.ko against the project's test kernel.
-#   scripts/module.sh [KERNEL] [normal|debug] [extra kbuild args, e.g. CLIPPY=1]
+#   scripts/module.sh [KERNEL] [normal|debug|gcc] [extra kbuild args, e.g. CLIPPY=1]
 # Builds a copy of the sources in out/<kernel>-<variant>/module (so the test
 # kernels' modules coexist) and prints the path of the .ko on stdout.
 set -euo pipefail

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # make stress: the reliability selftests (selftests/mptcp_rst_ext_stress.sh)
 # in one VM boot.
-#   scripts/stress.sh [--ci] [KERNEL] [normal|debug]     (default: debug)
+#   scripts/stress.sh [--ci] [KERNEL] [normal|debug|gcc]     (default: debug)
 # --ci, or STRESS_CI=1: the smaller sizes CI runs (about 5 minutes on the
 # normal kernel under TCG); STRESS_* variables given in the environment win
 # over both sizes (see selftests/mptcp_rst_ext_stress.sh).  STRESS_TESTS="netns fuzz"
@@ -22,7 +22,7 @@ rst_ext_parse_target debug "$@"
 for a in "${rest[@]}"; do
 	case $a in
 	--ci) ci=1 ;;
-	*) echo "stress: unknown argument '$a' ([--ci] [KERNEL] [normal|debug])" >&2; exit 2 ;;
+	*) echo "stress: unknown argument '$a' ([--ci] [KERNEL] [normal|debug|gcc])" >&2; exit 2 ;;
 	esac
 done
 
