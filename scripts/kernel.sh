@@ -28,9 +28,11 @@ fragments=("$here/kconfig/base.config" "$here/kconfig/$kernel.config")
 [ "$variant" = debug ] && fragments+=("$here/kconfig/debug.config")
 
 # tool:package it comes from
-for tp in clang-19:clang-19 ld.lld-19:lld-19 llvm-ar-19:llvm-19 /usr/bin/rustc:rustc-web \
-	/usr/lib/rustlib/src/rust/library:rust-web-src flex:flex bison:bison bc:bc \
-	"$BINDGEN:bindgen-cli@$BINDGEN_VERSION (cargo install)"; do
+tools=(clang-19:clang-19 ld.lld-19:lld-19 llvm-ar-19:llvm-19 /usr/bin/rustc:rustc-web
+	/usr/lib/rustlib/src/rust/library:rust-web-src flex:flex bison:bison bc:bc
+	"$BINDGEN:bindgen-cli@$BINDGEN_VERSION (cargo install)")
+[ "$variant" = gcc ] && tools+=(gcc:gcc)
+for tp in "${tools[@]}"; do
 	t=${tp%%:*}
 	[ -e "$t" ] || command -v "$t" >/dev/null ||
 		die "$t not found: install ${tp#*:} (scripts/setup.sh does it)"
@@ -49,10 +51,7 @@ recipe="tinyconfig+fragments+selftests-config olddefconfig bzImage modules v1"
 # the same without the config.
 recipe_line="$srcver $recipe ${KMAKE_FLAGS[*]}"
 toolchain=$(/usr/bin/rustc -V && clang-19 --version | head -1 && "$BINDGEN" --version)
-if [ "$variant" = gcc ]; then
-	command -v gcc >/dev/null || die "gcc not found: install gcc"
-	toolchain+=$'\n'$(gcc --version | head -1)
-fi
+[ "$variant" != gcc ] || toolchain+=$'\n'$(gcc --version | head -1)
 toolkey=$(printf '%s\n' "$recipe_line" "$toolchain" | sha256sum | cut -c1-12)
 key=$({
 	echo "$recipe_line"
