@@ -103,25 +103,23 @@ for i in $(seq "$BENCH_PAIRS"); do
 done
 module_loaded && module_unload
 rm -f /tmp/bench-server.$$
-ma=$(median "${tput_a[@]}")
-mb=$(median "${tput_b[@]}")
-# each pair's ratio: what drifts between pairs cancels out
-ratios=()
-for i in "${!tput_a[@]}"; do
-	ratios+=("$(ratio "${tput_a[$i]}" "${tput_b[$i]}")")
-done
-echo "summary throughput: median without the module $ma MB/s, with $mb MB/s," \
-	"ratio of the medians $(ratio "$ma" "$mb")," \
-	"median of the pairs' ratios $(median "${ratios[@]}") ($BENCH_PAIRS pairs: ${ratios[*]})"
-na=$(median "${nspm_a[@]}")
-nb=$(median "${nspm_b[@]}")
-ratios=()
-for i in "${!nspm_a[@]}"; do
-	ratios+=("$(ratio "${nspm_a[$i]}" "${nspm_b[$i]}")")
-done
-echo "summary throughput: median ns_per_MB without the module $na, with $nb," \
-	"ratio of the medians $(ratio "$na" "$nb")," \
-	"median of the pairs' ratios $(median "${ratios[@]}") ($BENCH_PAIRS pairs: ${ratios[*]})"
+# pairs_summary WHAT UNIT A B: the summary line of the A (without) and B
+# (with) arrays, named, of one measure: medians, their ratio, and the median
+# of each pair's ratio (what drifts between pairs cancels out).
+pairs_summary() {
+	local -n a=$3 b=$4
+	local ma mb i ratios=()
+	ma=$(median "${a[@]}")
+	mb=$(median "${b[@]}")
+	for i in "${!a[@]}"; do
+		ratios+=("$(ratio "${a[$i]}" "${b[$i]}")")
+	done
+	echo "summary throughput: median ${1}without the module $ma$2, with $mb$2," \
+		"ratio of the medians $(ratio "$ma" "$mb")," \
+		"median of the pairs' ratios $(median "${ratios[@]}") ($BENCH_PAIRS pairs: ${ratios[*]})"
+}
+pairs_summary "" " MB/s" tput_a tput_b
+pairs_summary "ns_per_MB " "" nspm_a nspm_b
 netns_cleanup
 fi
 
