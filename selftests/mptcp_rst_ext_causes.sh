@@ -465,8 +465,8 @@ fi
 # subflow_syn_recv_sock() refuses the join (MPJoinAckNoCtx on 7.3).  The
 # kernel's failslab fails exactly that allocation: once (times), and only
 # under subflow_ulp_clone() (its stack filter), armed after the connection's
-# own first subflow got its context.  The 7.3 test kernel has it
-# (scripts/kconfig/7.3.config); 6.12's does not.
+# own first subflow got its context.  The test kernels have it
+# (scripts/kconfig/base.config).
 failslab=/sys/kernel/debug/failslab
 if test_begin "no subflow context at the third ACK (failslab in subflow_ulp_clone()): MPJoinAckNoCtx"; then
 	if [ ! -e $failslab/require-start ]; then
