@@ -30,6 +30,8 @@ BENCH_NETNS=${BENCH_NETNS:-500}
 BENCH_READS=${BENCH_READS:-2000}
 BENCH_PARTS=${BENCH_PARTS:-throughput storm probe netstat memory}
 
+T=/sys/kernel/tracing
+
 # part NAME: true if NAME is in BENCH_PARTS
 part() {
 	[[ " $BENCH_PARTS " == *" $1 "* ]]
@@ -62,10 +64,13 @@ ip -n "$ns1" mptcp limits set subflow 1
 ip -n "$ns2" mptcp limits set subflow 1
 ip -n "$ns1" mptcp endpoint add 10.0.2.1 dev ns1eth2 subflow
 
-# bulk MODULE(0|1) RUN: one transfer; prints its line, sets $mbps and
-# $nspm, the receiver's nanoseconds per MB: with clock=icount, the guest
-# instructions of the whole VM per MB carried.
+# bulk MODULE(0|1) RUN: one transfer; prints its line, sets $mbps, $mb
+# (MB carried) and $nspm, the receiver's nanoseconds per MB: with
+# clock=icount, the guest instructions of the whole VM per MB carried.
+# With $bulk_traced set, tracing is on from the listener's being up to the
+# transfer's end (not over the counter reads around it).
 port=20000
+bulk_traced=
 bulk() {
 	local loaded=$1 run=$2 out joins
 	if [ "$loaded" = 1 ]; then
@@ -78,8 +83,10 @@ bulk() {
 	ip netns exec "$ns2" "$stress" bulk-server 10.0.1.2 "$port" >/tmp/bench-server.$$ &
 	local spid=$!
 	wait_listen "$ns2" "$port" >/dev/null
+	[ -z "$bulk_traced" ] || echo 1 >$T/tracing_on
 	ip netns exec "$ns1" "$stress" bulk-client 10.0.1.2 "$port" "$BENCH_SECONDS"
 	wait $spid
+	[ -z "$bulk_traced" ] || echo 0 >$T/tracing_on
 	out=$(cat /tmp/bench-server.$$)
 	joins=$(($(get_counter "$ns2" MPTcpExtMPJoinAckRx) - joins))
 	local bytes=${out#bytes=}
@@ -87,6 +94,7 @@ bulk() {
 	local secs=${out##*seconds=}
 	mbps=$(awk -v b="$bytes" -v s="$secs" 'BEGIN {printf "%.2f", b / s / 1e6}')
 	nspm=$(awk -v b="$bytes" -v s="$secs" 'BEGIN {printf "%.0f", s * 1e9 / (b / 1e6)}')
+	mb=$(awk -v b="$bytes" 'BEGIN {printf "%.1f", b / 1e6}')
 	echo "throughput run=$run module=$loaded bytes=$bytes seconds=$secs MBps=$mbps ns_per_MB=$nspm subflows=$((joins + 1))"
 }
 tput_a=() tput_b=() nspm_a=() nspm_b=()
@@ -120,6 +128,40 @@ pairs_summary() {
 }
 pairs_summary "" " MB/s" tput_a tput_b
 pairs_summary "ns_per_MB " "" nspm_a nspm_b
+
+# The module's share of a bulk transfer, counted rather than timed: the
+# function tracer on every function of the module (set_ftrace_filter
+# :mod:mptcp_rst_ext; each of its hooks enters through one) records every
+# call the kernel makes into it.  A short and a long transfer: calls that
+# do not grow with the bytes are per connection (set-up and close), and
+# the module costs the bulk path nothing per packet.
+# calls_bulk SECONDS: one such transfer; prints its line, sets $calls.
+calls_bulk() {
+	local t by
+	module_loaded || module_load
+	echo 0 >$T/tracing_on
+	echo ':mod:mptcp_rst_ext' >$T/set_ftrace_filter ||
+		{ echo "throughput calls: the module's functions cannot be traced"; return 1; }
+	echo function >$T/current_tracer
+	echo >$T/trace
+	bulk_traced=1 BENCH_SECONDS=$1 bulk 1 "calls-${1}s"
+	t=$(grep -v '^#' $T/trace | sed -n 's/.*[0-9]: \([^ ]*\) <-.*/\1/p')
+	calls=$(echo "$t" | grep -c .)
+	by=$(echo "$t" | sort | uniq -c | awk 'NF {printf " %s=%s", $2, $1}')
+	echo "throughput calls seconds=$1 MB=$mb calls=$calls lost=$(awk '/^overrun/ {n += $2} END {print n + 0}' $T/per_cpu/cpu*/stats)$by"
+	echo nop >$T/current_tracer
+	echo >$T/set_ftrace_filter
+}
+if [ -d $T ] && grep -qw function $T/available_tracers; then
+	calls_bulk 1 && c1=$calls m1=$mb &&
+		calls_bulk "$BENCH_SECONDS" &&
+		echo "summary throughput: calls into the module: $c1 in a 1 s transfer ($m1 MB)," \
+			"$calls in a $BENCH_SECONDS s one ($mb MB); extra calls per extra MB:" \
+			"$(awk -v a="$c1" -v b="$calls" -v x="$m1" -v y="$mb" 'BEGIN {printf "%.4f", (b - a) / (y - x)}')"
+	module_unload
+else
+	echo "throughput calls: no function tracer"
+fi
 netns_cleanup
 fi
 
@@ -260,7 +302,6 @@ fi
 # with only that function in set_ftrace_filter (so only its call site is
 # patched, and its callees are not traced).  The generator's namespace
 # drops the resets it gets, so that each traced call is a reset sent.
-T=/sys/kernel/tracing
 # probe_time LABEL FUNCTION: median duration in ns over BENCH_TRACED resets
 BENCH_TRACED=${BENCH_TRACED:-2000}
 probe_time() {
