@@ -54,6 +54,14 @@ echo "kernel=$(uname -r) clock=${RST_EXT_CLOCK:-host} bpf_jit_enable=$(cat /proc
 	"counters=$(wc -l <"$RST_EXT_COUNTERS") pairs=$BENCH_PAIRS seconds=$BENCH_SECONDS" \
 	"resets=$BENCH_RESETS rounds=$BENCH_ROUNDS reads=$BENCH_READS netns=$BENCH_NETNS"
 
+# tracer_reset: the tracer back to its boot state (no tracer, no filter).
+tracer_reset() {
+	echo nop >$T/current_tracer
+	echo >$T/set_graph_function
+	echo >$T/set_ftrace_filter
+	echo 0 >$T/max_graph_depth
+}
+
 # --- throughput ---------------------------------------------------------------
 # Bulk MPTCP transfer from ns1 to ns2 over two subflows (two veth pairs),
 # module unloaded (A) and loaded (B) in turn: A B, B A, A B, ... so that a
@@ -149,15 +157,15 @@ calls_bulk() {
 	calls=$(echo "$t" | grep -c .)
 	by=$(echo "$t" | sort | uniq -c | awk 'NF {printf " %s=%s", $2, $1}')
 	echo "throughput calls seconds=$1 MB=$mb calls=$calls lost=$(awk '/^overrun/ {n += $2} END {print n + 0}' $T/per_cpu/cpu*/stats)$by"
-	echo nop >$T/current_tracer
-	echo >$T/set_ftrace_filter
+	tracer_reset
 }
 if [ -d $T ] && grep -qw function $T/available_tracers; then
 	calls_bulk 1 && c1=$calls m1=$mb &&
 		calls_bulk "$BENCH_SECONDS" &&
 		echo "summary throughput: calls into the module: $c1 in a 1 s transfer ($m1 MB)," \
 			"$calls in a $BENCH_SECONDS s one ($mb MB); extra calls per extra MB:" \
-			"$(awk -v a="$c1" -v b="$calls" -v x="$m1" -v y="$mb" 'BEGIN {printf "%.4f", (b - a) / (y - x)}')"
+			"$(awk -v a="$c1" -v b="$calls" -v x="$m1" -v y="$mb" \
+				'BEGIN {if (y == x) print "none (both carried as many MB)"; else printf "%.4f", (b - a) / (y - x)}')"
 	module_unload
 else
 	echo "throughput calls: no function tracer"
@@ -324,10 +332,7 @@ probe_time() {
 	[ -z "$_events" ] || ev=" events=$(grep -c 'mptcp_rst_ext_reset: ' "$_events/trace")"
 	echo "probe time $1 $2: calls=$(echo "$d" | grep -c .) median_ns=$(median $d)" \
 		"min_ns=$(echo "$d" | sort -g | head -1) max_ns=$(echo "$d" | sort -g | tail -1)$ev"
-	echo nop >$T/current_tracer
-	echo >$T/set_graph_function
-	echo >$T/set_ftrace_filter
-	echo 0 >$T/max_graph_depth
+	tracer_reset
 }
 if ! part probe; then
 	:
