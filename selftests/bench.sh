@@ -404,6 +404,30 @@ done
 # shellcheck disable=SC2086
 echo "summary netstat: median ns_per_read without the module $(median ${reads[none]}), with $(median ${reads[module]})," \
 	"ratio $(ratio "$(median ${reads[none]})" "$(median ${reads[module]})")"
+# How many times the kernel renders the file per read, counted: seq_read_iter()
+# runs the show again, with a buffer twice as large, whenever the output
+# overflows the one it has (one page at first).
+if [ -d $T ] && grep -qw function $T/available_tracers &&
+	grep -qx netstat_seq_show $T/available_filter_functions; then
+	shows=()
+	for var in none module; do
+		[ "$var" = none ] || module_load
+		echo 0 >$T/tracing_on
+		echo netstat_seq_show >$T/set_ftrace_filter
+		echo function >$T/current_tracer
+		echo >$T/trace
+		echo 1 >$T/tracing_on
+		out=$(BENCH_READS=100 netstat_reads)
+		echo 0 >$T/tracing_on
+		[ "$var" = none ] || module_unload
+		shows+=("$(grep -c ' netstat_seq_show <-' $T/trace)")
+		echo "netstat shows variant=$var reads=100 netstat_seq_show=${shows[-1]} ${out#* }"
+		tracer_reset
+	done
+	echo "summary netstat: the file is rendered ${shows[0]} times in 100 reads without the module, ${shows[1]} with it"
+else
+	echo "netstat shows: netstat_seq_show() cannot be traced"
+fi
 fi
 
 # --- memory ---------------------------------------------------------------------
