@@ -62,6 +62,16 @@ tracer_reset() {
 	echo 0 >$T/max_graph_depth
 }
 
+# tracer_functions FILTER: the function tracer on the functions FILTER names
+# (set_ftrace_filter syntax), its buffer empty, tracing off until the caller
+# turns it on; fails if the filter matches nothing.
+tracer_functions() {
+	echo 0 >$T/tracing_on
+	echo "$1" >$T/set_ftrace_filter || return 1
+	echo function >$T/current_tracer
+	echo >$T/trace
+}
+
 # --- throughput ---------------------------------------------------------------
 # Bulk MPTCP transfer from ns1 to ns2 over two subflows (two veth pairs),
 # module unloaded (A) and loaded (B) in turn: A B, B A, A B, ... so that a
@@ -147,11 +157,8 @@ pairs_summary "ns_per_MB " "" nspm_a nspm_b
 calls_bulk() {
 	local t by
 	module_loaded || module_load
-	echo 0 >$T/tracing_on
-	echo ':mod:mptcp_rst_ext' >$T/set_ftrace_filter ||
+	tracer_functions ':mod:mptcp_rst_ext' ||
 		{ echo "throughput calls: the module's functions cannot be traced"; return 1; }
-	echo function >$T/current_tracer
-	echo >$T/trace
 	bulk_traced=1 BENCH_SECONDS=$1 bulk 1 "calls-${1}s"
 	t=$(grep -v '^#' $T/trace | sed -n 's/.*[0-9]: \([^ ]*\) <-.*/\1/p')
 	calls=$(echo "$t" | grep -c .)
@@ -412,10 +419,7 @@ if [ -d $T ] && grep -qw function $T/available_tracers &&
 	shows=()
 	for var in none module; do
 		[ "$var" = none ] || module_load
-		echo 0 >$T/tracing_on
-		echo netstat_seq_show >$T/set_ftrace_filter
-		echo function >$T/current_tracer
-		echo >$T/trace
+		tracer_functions netstat_seq_show
 		echo 1 >$T/tracing_on
 		out=$(BENCH_READS=100 netstat_reads)
 		echo 0 >$T/tracing_on
