@@ -377,22 +377,20 @@ unsafe extern "C" fn rst_ext_rs_recv_reset(
     for counter in attribution.counters() {
         net.inc(counter);
     }
-    // A received reset moves its code's counter only: an event when it did.
-    if attribution.code.is_some() {
-        // SAFETY: the subflow is valid during the probe (the function's requirements).
-        unsafe {
-            bindings::rst_ext_trace_reset(
-                raw.sk,
-                core::ptr::null(),
-                raw.token,
-                false,
-                raw.code,
-                raw.transient != 0,
-                core::ptr::null(),
-                0,
-            )
-        };
-    }
+    // A received reset moves its code's counter only, whatever the code: one event each.
+    // SAFETY: the subflow is valid during the probe (the function's requirements).
+    unsafe {
+        bindings::rst_ext_trace_reset(
+            raw.sk,
+            core::ptr::null(),
+            raw.token,
+            false,
+            raw.code,
+            raw.transient != 0,
+            core::ptr::null(),
+            0,
+        )
+    };
 }
 
 /// Called by the shim to show `/proc/net/mptcp_rst_ext` of `net` (and the module's block of

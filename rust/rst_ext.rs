@@ -134,6 +134,8 @@ counters! {
     Tx TxBadPerf,
     /// MPTCP resets sent with MP_TCPRST reason 6, MPTCP_RST_EMIDDLEBOX (middlebox interference).
     Tx TxMiddlebox,
+    /// MPTCP resets sent with an MP_TCPRST reason RFC 8684 does not define (7 to 15).
+    Tx TxOther,
     /// The part of the `Tx*` resets sent by a listener in reply to a SYN or third ACK, before any
     /// subflow socket exists: `MPTcpExtMPRstTx` does not count them.
     TxStateless TxStateless,
@@ -151,6 +153,9 @@ counters! {
     Rx RxBadPerf,
     /// MP_TCPRST received with reason 6, MPTCP_RST_EMIDDLEBOX, on a subflow.
     Rx RxMiddlebox,
+    /// MP_TCPRST received with a reason RFC 8684 does not define (7 to 15: any peer may send
+    /// one), on a subflow.
+    Rx RxOther,
     /// init_net only: network namespaces whose counters the self-check compared with the kernel's
     /// (at their teardown when `selfcheck=1`, or on demand).
     SelfCheck SelfCheckNetns,
@@ -186,9 +191,10 @@ impl Counter {
         self as usize
     }
 
-    /// The `Tx*` counter of an MP_TCPRST reason code, if the code is defined.
-    pub const fn tx(code: u8) -> Option<Counter> {
-        Some(match code {
+    /// The `Tx*` counter of an MP_TCPRST reason code: its own if RFC 8684 defines the code, else
+    /// `TxOther`.
+    pub const fn tx(code: u8) -> Counter {
+        match code {
             code::EUNSPEC => Counter::TxUnspec,
             code::EMPTCP => Counter::TxMptcp,
             code::ERESOURCE => Counter::TxResource,
@@ -196,13 +202,14 @@ impl Counter {
             code::EWQ2BIG => Counter::TxWq2Big,
             code::EBADPERF => Counter::TxBadPerf,
             code::EMIDDLEBOX => Counter::TxMiddlebox,
-            _ => return None,
-        })
+            _ => Counter::TxOther,
+        }
     }
 
-    /// The `Rx*` counter of an MP_TCPRST reason code, if the code is defined.
-    pub const fn rx(code: u8) -> Option<Counter> {
-        Some(match code {
+    /// The `Rx*` counter of an MP_TCPRST reason code: its own if RFC 8684 defines the code, else
+    /// `RxOther` (the option has 4 bits for it, and the kernel takes any value from a peer).
+    pub const fn rx(code: u8) -> Counter {
+        match code {
             code::EUNSPEC => Counter::RxUnspec,
             code::EMPTCP => Counter::RxMptcp,
             code::ERESOURCE => Counter::RxResource,
@@ -210,8 +217,8 @@ impl Counter {
             code::EWQ2BIG => Counter::RxWq2Big,
             code::EBADPERF => Counter::RxBadPerf,
             code::EMIDDLEBOX => Counter::RxMiddlebox,
-            _ => return None,
-        })
+            _ => Counter::RxOther,
+        }
     }
 }
 
@@ -484,7 +491,7 @@ pub fn attribute_send(ev: &SendEvidence) -> Attribution {
         Emitter::Stateless => ev.trace_code.map(|c| stateless_cause(c, ev)),
         Emitter::Active => Some(active_cause(ev)),
     };
-    let code = ev.wire_code().and_then(Counter::tx);
+    let code = ev.wire_code().map(Counter::tx);
     Attribution {
         code,
         cause,
@@ -607,10 +614,11 @@ pub struct RecvEvidence {
 /// Attributes a received MP_TCPRST to counters.
 ///
 /// The kernel parses the option, and bumps `MPTcpExtMPRstRx`, only on a subflow that is fully
-/// established and did not fall back; the module counts exactly those (`Rx*` sum = `MPRstRx`).
+/// established and did not fall back, whatever its code; the module counts exactly those, each
+/// with one `Rx*` counter (`Rx*` sum = `MPRstRx`).
 pub fn attribute_recv(ev: &RecvEvidence) -> Attribution {
     Attribution {
-        code: Counter::rx(ev.code),
+        code: Some(Counter::rx(ev.code)),
         cause: None,
         stateless: false,
     }

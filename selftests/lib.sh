@@ -340,11 +340,15 @@ _chk_events() {
 		addr[$a]=1
 	done < <(nsexec "$ns" ip -br addr | awk '{for (i = 3; i <= NF; i++) {sub("/.*", "", $i); print $i}}')
 	while read -r dir stateless code cause src dest token _; do
+		# A code RFC 8684 does not define is printed in hex (TxOther, RxOther).
+		[[ $code == 0x* ]] && code=other
 		count[$dir]=$((${count[$dir]:-0} + 1))
 		count[$dir:$cause]=$((${count[$dir:$cause]:-0} + 1))
 		count[$dir:code:$code]=$((${count[$dir:code:$code]:-0} + 1))
 		[ "$dir $stateless" = "tx 1" ] && [ "$code" != none ] && count[stateless]=$((${count[stateless]:-0} + 1))
 		src=${src%:*} src=${src#\[} src=${src%\]}
+		# An IPv4-mapped address is the IPv4 address of an AF_INET6 socket.
+		[[ $src == ::ffff:*.*.*.* ]] && src=${src#::ffff:}
 		[ -n "${addr[$src]:-}" ] ||
 			fail "$ns: event from $src, not an address of $ns: $dir $code $cause $src $dest $token"
 	done < <(events "$ns")
@@ -352,7 +356,11 @@ _chk_events() {
 	while IFS=$'\t' read -r name doc kind _; do
 		case $kind in
 		cause) n=${count[tx:$name]:-0} causes=$((causes + ${seen[$name]:-0})) ;;
-		tx | rx) [[ $doc =~ MPTCP_RST_(E[A-Z0-9]+) ]] && n=${count[$kind:code:${BASH_REMATCH[1]}]:-0} ;;
+		tx | rx)
+			code=other
+			[[ $doc =~ MPTCP_RST_(E[A-Z0-9]+) ]] && code=${BASH_REMATCH[1]}
+			n=${count[$kind:code:$code]:-0}
+			;;
 		tx-stateless) n=${count[stateless]:-0} ;;
 		*) continue ;;
 		esac

@@ -361,6 +361,30 @@ if test_begin "fake client resets with MP_TCPRST EPROHIBIT, T=1: RxProhibit, an 
 	test_end
 fi
 
+# RFC 8684 defines codes 0 to 6; the option has 4 bits, and the kernel takes
+# (and counts in MPRstRx) any of them from a peer: ours must count it too, or
+# the self-check would be the peer's to trip.
+if test_begin "fake client resets with an undefined code (9): RxOther, an rx event with code=0x9, self-check 0 mismatch"; then
+	net_pair
+	fake_peer_ports "$ns1"
+	listen_only 10000
+	out=$(ip netns exec "$ns1" "$craft" client-rst 10.0.1.1 10.0.1.2 10000 9 0 2>&1) || fail "fake client: $out"
+	wait_counter "$ns2" MPTcpExtMPRstRx 1
+	listen_stop
+	chk_rst_ext "$ns2" RxOther=1
+	chk_rst_ext "$ns1"
+	if [ -n "$_events" ]; then
+		read -r dir st code cause src dest token transient < <(events "$ns2")
+		[ "$dir $st $code $cause $src $transient" = "rx 0 0x9 - 10.0.1.2:10000 0" ] ||
+			fail "$ns2: event '$dir $st $code $cause $src $dest $token $transient', expected code 0x9 from 10.0.1.1"
+	fi
+	mismatch=$(counter_value init "${RST_EXT_PREFIX}SelfCheckMismatch")
+	ip netns exec "$ns2" sh -c 'echo 1 >/sys/module/mptcp_rst_ext/parameters/check'
+	chk_counter init "${RST_EXT_PREFIX}SelfCheckMismatch" "${mismatch:-0}"
+	netns_cleanup
+	test_end
+fi
+
 if test_begin "fastclose, second subflow's RST lost: the peer resets it, FastcloseRxReset"; then
 	join_pair 1
 	# The client's fastclose RST on the joined subflow never arrives: the
