@@ -308,7 +308,8 @@ fn send_evidence(
 }
 
 /// Called by the shim's `tcp:tcp_send_reset` probe for every reset this host sends on behalf of
-/// a socket. Runs in any context (softirq included) with preemption disabled: it must not sleep.
+/// a socket. Runs in softirq or in a task (a socket's backlog, `close()`, the MPTCP worker), with
+/// preemption disabled by the shim on every kernel: it must not sleep.
 ///
 /// # Safety
 ///
@@ -357,7 +358,8 @@ unsafe extern "C" fn rst_ext_rs_send_reset(
 }
 
 /// Called by the shim's `sock:inet_sock_set_state` probe when a subflow that received an
-/// MP_TCPRST closes. Same context rules as [`rst_ext_rs_send_reset`].
+/// MP_TCPRST closes. Runs in softirq or in a task; preemptible in a task on 7.3 (the probe only
+/// counts, with per-cpu operations that are safe there): it must not sleep.
 ///
 /// # Safety
 ///

@@ -214,10 +214,10 @@ static void __net_exit rst_ext_net_exit(struct net *net)
 }
 
 /*
- * The counters are freed only after an RCU grace period: a probe that found
- * them under rcu_read_lock() (tracepoint probes run with preemption disabled)
- * never touches freed memory, even if a reset of a dying netns races with
- * its teardown.  The net_generic area itself is freed by the core after all
+ * The counters are freed only after an RCU grace period: a probe finds them
+ * under its own rcu_read_lock() (rst_ext_counter_add(), rst_ext_watch()),
+ * whatever context the tracepoint calls it in, so it never touches freed
+ * memory, even if a reset of a dying netns races with its teardown.  The net_generic area itself is freed by the core after all
  * exit_batch callbacks.
  */
 static void __net_exit rst_ext_net_exit_batch(struct list_head *net_exit_list)
@@ -411,8 +411,11 @@ static u8 rst_ext_trace_code(enum sk_rst_reason reason)
  * sends the stateless reset itself (dispose_child).  A kretprobe on it (an
  * indirect-call target, icsk_af_ops->syn_recv_sock, so never inlined)
  * remembers, per CPU, the call's packet, request and the MIB counters that
- * tell its failures apart.  The call runs in the receive softirq, so the
+ * tell its failures apart.  The call runs in the receive softirq (a
+ * request socket is never owned by a task, so never in a backlog), so the
  * reset it sends comes on the same CPU before the return handler forgets it.
+ * The kretprobe's handlers run with preemption off; the tcp_send_reset
+ * probe reads the slot with preemption off too (rst_ext_probe_send_reset()).
  */
 struct rst_ext_join_call {
 	const struct sk_buff *skb;
@@ -493,6 +496,8 @@ static void rst_ext_collect_stateless(const struct sock *sk,
 		ev->reset_reason = ext->reset_reason;
 		ev->reset_transient = ext->reset_transient;
 	}
+	/* This CPU's slot: the softirq that filled it is the one replying. */
+	lockdep_assert_preemption_disabled();
 	call = this_cpu_ptr(&rst_ext_join_call);
 	if (!ev->pkt_syn && call->skb == skb) {
 		ev->join_seen = 1;
@@ -526,24 +531,31 @@ bool rst_ext_token_known(struct net *net, u32 token)
 
 /*
  * Active resets: which watched MIB fields moved on this CPU since the last
- * active reset of the netns on this CPU; remembers their values.  Called
- * with preemption off (tracepoint probe): the slots are this CPU's, and the
- * exchange keeps a softirq reset between read and write from counting twice.
+ * active reset of the netns on this CPU; remembers their values.  A reset
+ * is sent from softirq or from a task (the MPTCP worker, close(), a
+ * socket's backlog in release_sock()): with interrupts off, the MIB field
+ * and the slot are read and written on one CPU, and no softirq reset
+ * comes in between to see a half-done update.
  */
 static void rst_ext_watch(struct net *net, struct rst_ext_send_evidence *ev)
 {
 	struct rst_ext_pernet *pn = net_generic(net, rst_ext_net_id);
 	u64 __percpu *counters;
+	unsigned long flags;
 	unsigned int i;
-	u64 now;
+	u64 now, *slot;
 
 	rcu_read_lock();
 	counters = rcu_dereference(pn->counters);
+	local_irq_save(flags);
 	for (i = 0; counters && i < ARRAY_SIZE(rst_ext_watched); i++) {
 		now = rst_ext_mib(net, rst_ext_watched[i]);
-		if (this_cpu_xchg(counters[rst_ext_ncounters + i], now) != now)
+		slot = this_cpu_ptr(&counters[rst_ext_ncounters + i]);
+		if (*slot != now)
 			ev->watch_moved |= 1 << i;
+		*slot = now;
 	}
+	local_irq_restore(flags);
 	rcu_read_unlock();
 }
 
@@ -600,6 +612,14 @@ static void rst_ext_probe_send_reset(void *data, const struct sock *sk,
 	/* Every MPTCP reset has a socket: the listener or the subflow. */
 	if (!sk)
 		return;
+	/*
+	 * 6.12 calls tracepoint probes with preemption off; 7.3 under SRCU,
+	 * preemptible in a task: a reset sent from a socket's backlog
+	 * (tcp_v4_do_rcv() from release_sock()), or by close() or the MPTCP
+	 * worker, comes here preemptible.  The evidence is per CPU (the join
+	 * slot, the watched MIB fields): it is collected on one CPU.
+	 */
+	guard(preempt)();
 	if (skb)
 		rst_ext_collect_stateless(sk, skb, &ev);
 	else if (!rst_ext_collect_active(sk, &ev))
@@ -607,7 +627,11 @@ static void rst_ext_probe_send_reset(void *data, const struct sock *sk,
 	rst_ext_rs_send_reset(sock_net(sk), &ev);
 }
 
-/* inet_sock_set_state: a subflow closing after an MP_TCPRST was received. */
+/*
+ * inet_sock_set_state: a subflow closing after an MP_TCPRST was received.
+ * Preemptible in a task on 7.3 (see rst_ext_probe_send_reset()): it reads
+ * only the subflow, and counts with this_cpu_add().
+ */
 static void rst_ext_probe_set_state(void *data, const struct sock *sk,
 				    const int oldstate, const int newstate)
 {

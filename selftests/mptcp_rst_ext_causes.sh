@@ -385,6 +385,74 @@ if test_begin "fake client resets with an undefined code (9): RxOther, an rx eve
 	test_end
 fi
 
+# A reset sent by a task: data arriving after shutdown() makes TCP reset
+# (TCPAbortOnData), and arriving while the task holds the socket, it waits
+# in the socket's backlog, which release_sock() processes in that task.  On
+# 7.3 the tracepoint then calls the module's probe preemptible: a debug
+# kernel (DEBUG_PREEMPT) reports any per-cpu access made there.  The data
+# comes at the right moment by itself: shutdown(SHUT_RD) first stops window
+# updates, the client reads what it has, and its FIN (sent by
+# shutdown(SHUT_WR), socket held) opens the window, which lets the server
+# send; on loopback that data comes back in the same softirq, socket still
+# held.  Plain TCP: nothing of ours counts.  backlog_reset NS prints the
+# client's socket error (ECONNRESET).
+backlog_reset() {
+	ip -n "$1" link set lo mtu 1500
+	ip netns exec "$1" python3 - <<-'PY'
+		import errno, socket, time
+		addr = ("127.0.0.1", 10000)
+		srv = socket.socket()
+		srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+		srv.bind(addr)
+		srv.listen(1)
+		a = socket.socket()
+		a.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536)
+		a.connect(addr)
+		b, _ = srv.accept()
+		b.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 1 << 20)
+		b.setblocking(False)
+		try:
+		    while True:
+		        b.send(b"x" * 65536)
+		except BlockingIOError:
+		    pass
+		time.sleep(1)  # the client's window is full, the rest waits in the server
+		a.shutdown(socket.SHUT_RD)
+		while a.recv(1 << 20, socket.MSG_DONTWAIT):
+		    pass
+		a.shutdown(socket.SHUT_WR)
+		err = a.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+		print(errno.errorcode.get(err, err))
+		PY
+}
+
+if test_begin "plain TCP reset from a socket's backlog (task context, preemptible on 7.3): nothing counted"; then
+	netns_new ns1
+	rst_trace=$RST_EXT_TRACEFS/instances/rst_ext_tcp_$$
+	if mkdir "$rst_trace" && echo 1 >"$rst_trace/events/tcp/tcp_send_reset/enable"; then
+		for try in 1 2 3; do
+			out=$(backlog_reset "$ns1" 2>&1)
+			[ "$out" = ECONNRESET ] || { fail "client: '$out', expected ECONNRESET"; break; }
+			# The event's flags: a third one of "s" or "h" is an interrupt.
+			ctx=$(awk '/tcp_send_reset:.*TCP_ABORT_ON_DATA/ { print substr($3, 3, 1) }' "$rst_trace/trace")
+			[ "$ctx" = . ] && break
+			# Rare: a window probe of the server got its window update
+			# out before the FIN; the reset then came from softirq.
+			echo "# try $try: the reset was sent in context '$ctx', not from the backlog"
+			echo >"$rst_trace/trace"
+		done
+		[ "$ctx" = . ] || fail "no reset sent from a task in 3 tries"
+		chk_counter "$ns1" TcpExtTCPAbortOnData "$try"
+		chk_rst_ext "$ns1"
+		echo 0 >"$rst_trace/events/tcp/tcp_send_reset/enable"
+	else
+		fail "cannot enable tcp:tcp_send_reset"
+	fi
+	rmdir "$rst_trace" 2>/dev/null
+	netns_cleanup
+	test_end
+fi
+
 if test_begin "fastclose, second subflow's RST lost: the peer resets it, FastcloseRxReset"; then
 	join_pair 1
 	# The client's fastclose RST on the joined subflow never arrives: the
