@@ -159,9 +159,11 @@ netns_cleanup() {
 	_netns=()
 }
 
-# Two hosts joined by two veth pairs:
-#   $ns1 10.0.1.1 <-> 10.0.1.2 $ns2
-#   $ns1 10.0.2.1 <-> 10.0.2.2 $ns2
+# Two hosts joined by two veth pairs, IPv4 and IPv6 (as mptcp_join.sh):
+#   $ns1 10.0.1.1 dead:beef:1::1 <-> 10.0.1.2 dead:beef:1::2 $ns2
+#   $ns1 10.0.2.1 dead:beef:2::1 <-> 10.0.2.2 dead:beef:2::2 $ns2
+# $ns1 has an IPv6 default route on each path, so that a subflow bound to
+# ns1eth2 reaches dead:beef:1::2 through it (IPv4 needs none).
 net_pair() {
 	netns_new ns1 && netns_new ns2 || return 1
 	local i
@@ -169,8 +171,11 @@ net_pair() {
 		ip link add "ns1eth$i" netns "$ns1" type veth peer name "ns2eth$i" netns "$ns2"
 		ip -n "$ns1" addr add "10.0.$i.1/24" dev "ns1eth$i"
 		ip -n "$ns2" addr add "10.0.$i.2/24" dev "ns2eth$i"
+		ip -n "$ns1" addr add "dead:beef:$i::1/64" dev "ns1eth$i" nodad
+		ip -n "$ns2" addr add "dead:beef:$i::2/64" dev "ns2eth$i" nodad
 		ip -n "$ns1" link set "ns1eth$i" up
 		ip -n "$ns2" link set "ns2eth$i" up
+		ip -n "$ns1" -6 route add default via "dead:beef:$i::2" dev "ns1eth$i" metric "10$i"
 	done
 	ip netns exec "$ns1" sysctl -qw net.mptcp.enabled=1
 	ip netns exec "$ns2" sysctl -qw net.mptcp.enabled=1

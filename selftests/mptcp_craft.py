@@ -5,9 +5,9 @@ the selftests, for what a real kernel never sends.
 
   mptcp_craft.py join-syn SRC DST DPORT TOKEN
       send one SYN carrying MP_JOIN (RFC 8684 3.2) for TOKEN (hex, the
-      receiver's connection token) from SRC to DST:DPORT, and wait for the
-      answer: exit 0 if it is a RST, printing the MP_TCPRST reason code it
-      carries ("reason=N", or "reason=none"), 1 otherwise.
+      receiver's connection token) from SRC to DST:DPORT, IPv4 or IPv6, and
+      wait for the answer: exit 0 if it is a RST, printing the MP_TCPRST
+      reason code it carries ("reason=N", or "reason=none"), 1 otherwise.
   mptcp_craft.py server ADDR PORT MODE READY_FILE
       be an MPTCP v1 server at ADDR:PORT on raw sockets (the caller drops
       the RSTs its own stack sends from PORT: ours carry the mark 0x5253):
@@ -69,6 +69,18 @@ def checksum(data):
     return ~s & 0xFFFF
 
 
+def family(addr):
+    return socket.AF_INET6 if ":" in addr else socket.AF_INET
+
+
+def pseudo_header(src, dst, length):
+    """The pseudo-header of a TCP checksum (RFC 9293 3.1, RFC 8200 8.1)."""
+    if family(src) == socket.AF_INET6:
+        return (socket.inet_pton(socket.AF_INET6, src) + socket.inet_pton(socket.AF_INET6, dst) +
+                struct.pack("!I3xB", length, 6))
+    return socket.inet_aton(src) + socket.inet_aton(dst) + struct.pack("!BBH", 0, 6, length)
+
+
 def tcp_segment(src, dst, sport, dport, seq, ack, flags, options, payload=b"", pad=True):
     """A TCP segment with a right checksum.  OPTIONS are padded with NOPs to a
     multiple of 4 (unless PAD is false: the fuzzer's truncated options), cut
@@ -81,8 +93,7 @@ def tcp_segment(src, dst, sport, dport, seq, ack, flags, options, payload=b"", p
     hdr = struct.pack("!HHIIBBHHH", sport, dport, seq & 0xFFFFFFFF, ack & 0xFFFFFFFF,
                       doff << 4, flags, 65535, 0, 0)
     seg = hdr + options + payload
-    pseudo = socket.inet_aton(src) + socket.inet_aton(dst) + struct.pack("!BBH", 0, 6, len(seg))
-    csum = checksum(pseudo + seg)
+    csum = checksum(pseudo_header(src, dst, len(seg)) + seg)
     return seg[:16] + struct.pack("!H", csum) + seg[18:]
 
 
@@ -479,21 +490,33 @@ def client_rst(src, dst, dport, reason, transient):
     return 0
 
 
+def parse_tcp6(seg, addr):
+    """parse_tcp() of a TCP segment from an IPv6 raw socket, which gives no IP header: ADDR is
+    the sender's, as recvfrom() gives it."""
+    sport, dport, seq, ack = struct.unpack("!HHII", seg[:12])
+    doff = (seg[12] >> 4) * 4
+    return addr[0], None, sport, dport, seq, ack, seg[13], seg[20:doff], seg[doff:]
+
+
 def join_syn(src, dst, dport, token):
     sport = random.randint(20000, 60000)
     seq = random.getrandbits(32)
     seg = tcp_segment(src, dst, sport, dport, seq, 0, SYN, mp_join_syn(token))
-    rx = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_TCP)
+    fam = family(dst)
+    rx = socket.socket(fam, socket.SOCK_RAW, socket.IPPROTO_TCP)
     rx.settimeout(0.5)
-    tx = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_TCP)
+    tx = socket.socket(fam, socket.SOCK_RAW, socket.IPPROTO_TCP)
     tx.sendto(seg, (dst, 0))
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline:
         try:
-            pkt = rx.recv(65535)
+            pkt, addr = rx.recvfrom(65535)
         except socket.timeout:
             continue
-        psrc_addr, _, psrc, pdst, _, _, flags, options, _ = parse_tcp(pkt)
+        if fam == socket.AF_INET6:
+            psrc_addr, _, psrc, pdst, _, _, flags, options, _ = parse_tcp6(pkt, addr)
+        else:
+            psrc_addr, _, psrc, pdst, _, _, flags, options, _ = parse_tcp(pkt)
         if psrc_addr != dst or psrc != dport or pdst != sport:
             continue
         if flags & RST:

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""A minimal MPTCP peer for the selftests: real sockets, real kernel.
+"""A minimal MPTCP peer for the selftests: real sockets, real kernel. ADDR is IPv4 or IPv6
+(an IPv4-mapped ::ffff:A.B.C.D too: an AF_INET6 socket).
 
   mptcp_peer.py server ADDR PORT [--until FILE]
                                          accept one connection, echo until EOF or reset
@@ -30,14 +31,17 @@ IPPROTO_MPTCP = getattr(socket, "IPPROTO_MPTCP", 262)
 TIMEOUT = 60
 
 
-def mptcp_socket():
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM, IPPROTO_MPTCP)
+def mptcp_socket(addr):
+    """An MPTCP socket for ADDR: AF_INET6 for an IPv6 address (::ffff:10.0.1.2 included: an
+    IPv4-mapped one), else AF_INET."""
+    family = socket.AF_INET6 if ":" in addr else socket.AF_INET
+    s = socket.socket(family, socket.SOCK_STREAM, IPPROTO_MPTCP)
     s.settimeout(TIMEOUT)
     return s
 
 
 def server(addr, port, until=None):
-    with mptcp_socket() as ls:
+    with mptcp_socket(addr) as ls:
         ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         ls.bind((addr, port))
         ls.listen(1)
@@ -84,7 +88,7 @@ def exchange(s, nbytes):
 
 
 def client(addr, port, linger0, hold, nbytes, until=None, idle=False):
-    with mptcp_socket() as s:
+    with mptcp_socket(addr) as s:
         s.connect((addr, port))
         if not exchange(s, nbytes):
             return 1
@@ -101,7 +105,7 @@ def client(addr, port, linger0, hold, nbytes, until=None, idle=False):
 
 
 def refused(addr, port):
-    with mptcp_socket() as s:
+    with mptcp_socket(addr) as s:
         try:
             s.connect((addr, port))
         except (ConnectionResetError, ConnectionRefusedError):
@@ -111,7 +115,7 @@ def refused(addr, port):
 
 
 def listen(addr, port):
-    with mptcp_socket() as ls:
+    with mptcp_socket(addr) as ls:
         ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         ls.bind((addr, port))
         ls.listen(1)

@@ -59,9 +59,10 @@ join_with_fault() {
 	wait_counter "$ns1" MPTcpExtMPRstTx 1
 }
 
-# listen_only PORT: a listener in $ns2 accepting nothing, until listen_stop.
+# listen_only PORT [ADDR]: a listener in $ns2 (on ADDR, default 10.0.1.2)
+# accepting nothing, until listen_stop.
 listen_only() {
-	ip netns exec "$ns2" "$peer" listen 10.0.1.2 "$1" &
+	ip netns exec "$ns2" "$peer" listen "${2:-10.0.1.2}" "$1" &
 	lpid=$!
 	wait_listen "$ns2" "$1"
 }
@@ -523,6 +524,120 @@ if test_begin "DSS checksum failure (nft alters one payload byte): DataCsumReset
 	netns_cleanup
 	test_end
 fi
+
+# The same sites over IPv6 (dead:beef:N::1 <-> dead:beef:N::2, net_pair), and
+# over IPv4-mapped IPv6: an AF_INET6 client connecting to ::ffff:10.0.1.2,
+# whose subflows are IPv4 on the wire but AF_INET6 sockets, so the events of
+# its subflows carry ::ffff: addresses; a listener's reset replies to the
+# packet, IPv4.  Each case checks its events' addresses: the subflow's, or
+# the packet's replied to.
+for fam in 6 4in6; do
+	case $fam in
+	# srv: the server's address, dst: the client's name for it; ev_cli:
+	# the client's subflow's address, ev_srv: the server's, each as its
+	# own socket has it.
+	6)
+		srv=dead:beef:1::2 dst=dead:beef:1::2 join=dead:beef:2::1
+		ev_cli=dead:beef:1::1 ev_srv=dead:beef:1::2
+		;;
+	4in6)
+		srv=10.0.1.2 dst=::ffff:10.0.1.2 join=10.0.2.1
+		ev_cli=::ffff:10.0.1.1 ev_srv=10.0.1.2
+		;;
+	esac
+	# ev_addr ADDR PORT: how an event prints it (%pISpc).
+	ev_addr() { if [[ $1 == *:* ]]; then echo "[$1]:$2"; else echo "$1:$2"; fi; }
+
+	# The fake peer crafts IPv6 packets; a mapped client has nothing to craft.
+	if [ "$fam" = 6 ] && test_begin "IPv6: unknown token: MPJoinNoTokenReset (= MPJoinNoTokenFound), EMPTCP, the SYN's addresses"; then
+		net_pair
+		listen_only 10000 "$srv"
+		out=$(ip netns exec "$ns1" "$craft" join-syn dead:beef:1::1 "$srv" 10000 deadbeef) || fail "no RST: $out"
+		[ "$out" = reason=1 ] || fail "RST carries '$out', expected reason=1"
+		listen_stop
+		chk_rst_ext "$ns2" MPJoinNoTokenReset=1 TxMptcp=1 TxStateless=1
+		chk_rst_ext "$ns1"
+		chk_counter "$ns2" MPTcpExtMPJoinNoTokenFound 1
+		if [ -n "$_events" ]; then
+			read -r dir st code cause src dest token _ < <(events "$ns2")
+			[ "$dir $st $code $cause $src $token" = "tx 1 EMPTCP MPJoinNoTokenReset [$srv]:10000 deadbeef" ] &&
+				[[ $dest == "[$ev_cli]:"* ]] ||
+				fail "$ns2: event '$dir $st $code $cause $src $dest $token', expected a stateless reset to [$ev_cli]"
+		fi
+		netns_cleanup
+		test_end
+	fi
+
+	if test_begin "IPv$fam: MP_CAPABLE SYN to a port-based endpoint: EndpAttemptReset, EPROHIBIT, stateless"; then
+		net_pair
+		run ip -n "$ns2" mptcp endpoint add "$srv" port 10100 signal
+		wait_listen "$ns2" 10100 && run ip netns exec "$ns1" "$peer" refused "$dst" 10100
+		chk_rst_ext "$ns2" EndpAttemptReset=1 TxProhibit=1 TxStateless=1
+		chk_rst_ext "$ns1"
+		chk_counter "$ns2" MPTcpExtMPCapableEndpAttempt 1
+		if [ -n "$_events" ]; then
+			# The packet's addresses: IPv4 on the wire for a mapped client.
+			want=$(ev_addr "${ev_srv}" 10100)
+			read -r dir st code cause src dest token _ < <(events "$ns2")
+			[ "$dir $st $code $cause $src" = "tx 1 EPROHIBIT EndpAttemptReset $want" ] ||
+				fail "$ns2: event '$dir $st $code $cause $src $dest', expected a stateless reset from $want"
+		fi
+		netns_cleanup
+		test_end
+	fi
+
+	if test_begin "IPv$fam: fastclose: FastcloseTxReset, EUNSPEC, its events with the subflow's addresses"; then
+		net_pair
+		ip netns exec "$ns2" "$peer" server "$srv" 10000 &
+		spid=$!
+		wait_listen "$ns2" 10000 && run ip netns exec "$ns1" "$peer" client "$dst" 10000 --linger0
+		wait $spid || fail "server failed"
+		chk_rst_ext "$ns1" FastcloseTxReset=1 TxUnspec=1
+		chk_rst_ext "$ns2" RxUnspec=1
+		chk_counter "$ns1" MPTcpExtMPRstTx 1
+		if [ -n "$_events" ]; then
+			read -r dir st code cause src dest token _ < <(events "$ns1")
+			[ "$dir $st $code $cause" = "tx 0 EUNSPEC FastcloseTxReset" ] &&
+				[[ $src == "$(ev_addr "$ev_cli" "")"* && $dest == "$(ev_addr "$dst" 10000)" ]] ||
+				fail "$ns1: event '$dir $st $code $cause $src $dest', expected a fastclose from $ev_cli to $dst"
+			client=$src
+			# The server's socket is AF_INET for a mapped client.
+			[ "$fam" = 6 ] || { client=${src#"[::ffff:"} client=${client/"]"/}; }
+			read -r dir st code cause src dest token _ < <(events "$ns2")
+			[ "$dir $code $src $dest" = "rx EUNSPEC $(ev_addr "$ev_srv" 10000) $client" ] ||
+				fail "$ns2: event '$dir $code $src $dest', expected the fastclose received from $client"
+		fi
+		netns_cleanup
+		test_end
+	fi
+
+	if test_begin "IPv$fam: subflow limit: MPJoinRejected on the server, MPJoinAckUnconfirmed on the client"; then
+		net_pair
+		ip -n "$ns1" mptcp limits set subflow 1
+		ip -n "$ns2" mptcp limits set subflow 0
+		ip -n "$ns1" mptcp endpoint add "$join" dev ns1eth2 subflow
+		ip netns exec "$ns2" "$peer" server "$srv" 10000 &
+		spid=$!
+		wait_listen "$ns2" 10000 && run ip netns exec "$ns1" "$peer" client "$dst" 10000 --hold 2
+		wait $spid || fail "server failed"
+		wait_counter "$ns1" MPTcpExtMPRstTx 1
+		chk_rst_ext "$ns2" MPJoinRejected=1 TxProhibit=1 TxStateless=1
+		chk_rst_ext "$ns1" MPJoinAckUnconfirmed=1 TxUnspec=1
+		if [ -n "$_events" ]; then
+			# The join's own path, the second one: its SYN is the packet
+			# the listener replies to, and the client's subflow is IPv4
+			# in both cases of 4in6 (an IPv4 endpoint).
+			read -r dir st code cause src dest token _ < <(events "$ns1")
+			[ "$dir $cause" = "tx MPJoinAckUnconfirmed" ] && [[ $src == "$(ev_addr "$join" "")"* ]] ||
+				fail "$ns1: event '$dir $cause $src $dest', expected a reset from $join"
+			read -r dir st code cause src dest token _ < <(events "$ns2")
+			[ "$dir $st $cause" = "tx 1 MPJoinRejected" ] && [[ $dest == "$(ev_addr "$join" "")"* ]] ||
+				fail "$ns2: event '$dir $st $cause $src $dest', expected a refused join from $join"
+		fi
+		netns_cleanup
+		test_end
+	fi
+done
 
 # Sites no user-space action reaches on this kernel: each test checks that
 # the reason still holds, and says SKIP with it; if it stops holding (a newer
