@@ -8,12 +8,16 @@
                                          (--until: shut down writing, i.e. send a DATA_FIN,
                                          as soon as FILE exists, then read until EOF)
   mptcp_peer.py client ADDR PORT [--linger0] [--hold SECONDS] [--idle] [--until FILE] [--bytes N]
+                                 [--keepalive] [--ready FILE]
                                          connect, exchange N bytes (1000), close
                                          (--linger0: SO_LINGER {1, 0}, i.e. MP_FASTCLOSE;
                                          --hold: keep the connection open that long
                                          before closing, exchanging data every 0.2 s,
                                          or not with --idle;
-                                         --until: stop holding as soon as FILE exists)
+                                         --until: stop holding as soon as FILE exists;
+                                         --keepalive: TCP keepalive after 5 s idle, one
+                                         probe 1 s apart, then TCP resets the subflow;
+                                         --ready: create FILE after the first exchange)
   mptcp_peer.py refused ADDR PORT       connect; succeed only if the peer resets it
   mptcp_peer.py listen ADDR PORT        listen, accepting nothing, until killed
 
@@ -87,11 +91,18 @@ def exchange(s, nbytes):
     return True
 
 
-def client(addr, port, linger0, hold, nbytes, until=None, idle=False):
+def client(addr, port, linger0, hold, nbytes, until=None, idle=False, keepalive=False, ready=None):
     with mptcp_socket(addr) as s:
+        if keepalive:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+            s.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE, 5)
+            s.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL, 1)
+            s.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPCNT, 1)
         s.connect((addr, port))
         if not exchange(s, nbytes):
             return 1
+        if ready:
+            open(ready, "w").close()
         deadline = time.monotonic() + hold
         while time.monotonic() < deadline:
             if until and os.path.exists(until):
@@ -135,7 +146,9 @@ def main(argv):
     if cmd == "client":
         hold = float(opts[opts.index("--hold") + 1]) if "--hold" in opts else 0
         nbytes = int(opts[opts.index("--bytes") + 1]) if "--bytes" in opts else 1000
-        return client(addr, port, "--linger0" in opts, hold, nbytes, until, "--idle" in opts)
+        ready = opts[opts.index("--ready") + 1] if "--ready" in opts else None
+        return client(addr, port, "--linger0" in opts, hold, nbytes, until, "--idle" in opts,
+                      "--keepalive" in opts, ready)
     if cmd == "refused":
         return refused(addr, port)
     if cmd == "listen":

@@ -474,6 +474,51 @@ if test_begin "fastclose, second subflow's RST lost: the peer resets it, Fastclo
 	test_end
 fi
 
+# TCP itself gives up on a subflow: its keepalive probe gets no answer (nft
+# drops everything the server sends once the data was echoed), and
+# tcp_keepalive_timer() resets it with a TCP reason; the RST still carries
+# MP_TCPRST (the subflow's reset_reason, 0).
+if test_begin "keepalive timeout on the subflow (nft drops the server's answers): TcpAbortReset, EUNSPEC"; then
+	net_pair
+	ip netns exec "$ns2" "$peer" server 10.0.1.2 10000 &
+	spid=$!
+	wait_listen "$ns2" 10000
+	ready=$(mktemp -u) until=$(mktemp -u)
+	ip netns exec "$ns1" "$peer" client 10.0.1.2 10000 --keepalive --idle --hold 60 --ready "$ready" --until "$until" &
+	cpid=$!
+	poll test -e "$ready" && nft_out "$ns2" "tcp sport 10000 drop" && wait_counter "$ns1" MPTcpExtMPRstTx 1
+	touch "$until"
+	wait $cpid || fail "client failed"
+	# The server's connection lost its only subflow, and waits for another.
+	kill $spid
+	wait $spid
+	rm -f "$ready" "$until"
+	chk_rst_ext "$ns1" TcpAbortReset=1 TxUnspec=1
+	chk_rst_ext "$ns2" RxUnspec=1
+	chk_counter "$ns1" MPTcpExtMPRstTx 1
+	netns_cleanup
+	test_end
+fi
+
+# A connection that fell back to TCP: its resets are plain TCP (no
+# MP_TCPRST), and nothing of ours counts them.  nft strips MP_CAPABLE from
+# the client's SYN; the client then aborts (SO_LINGER 0).
+if test_begin "connection fallen back to TCP (MP_CAPABLE stripped from the SYN), then reset: nothing counted"; then
+	net_pair
+	nft_out "$ns1" "tcp flags == syn reset tcp option mptcp"
+	ip netns exec "$ns2" "$peer" server 10.0.1.2 10000 &
+	spid=$!
+	wait_listen "$ns2" 10000 && run ip netns exec "$ns1" "$peer" client 10.0.1.2 10000 --linger0
+	wait $spid || fail "server failed"
+	chk_rst_ext "$ns1"
+	chk_rst_ext "$ns2"
+	chk_counter "$ns1" MPTcpExtMPCapableFallbackSYNACK 1
+	chk_counter "$ns1" MPTcpExtMPRstTx 0
+	[ "$(counter_value "$ns1" TcpOutRsts)" -ge 1 ] || fail "$ns1 sent no RST"
+	netns_cleanup
+	test_end
+fi
+
 # fault_once_after_join RULE: a connection with two subflows; once the join
 # is done (no fallback to TCP is possible any more), RULE acts on the data
 # the client sends on its first subflow.  That is one packet: the client
