@@ -272,7 +272,6 @@ fn send_evidence(
         }),
         subflow: Subflow {
             request_join: flag(raw.sf_request_join),
-            request_mptcp: flag(raw.sf_request_mptcp),
             mp_join: flag(raw.sf_mp_join),
             mp_capable: flag(raw.sf_mp_capable),
             fully_established: flag(raw.sf_fully_established),

@@ -365,8 +365,6 @@ pub struct JoinAck {
 pub struct Subflow {
     /// We sent the MP_JOIN SYN.
     pub request_join: bool,
-    /// We sent the MP_CAPABLE SYN.
-    pub request_mptcp: bool,
     /// A joined subflow (passive, or active once the SYN/ACK is accepted).
     pub mp_join: bool,
     /// An MP_CAPABLE subflow.

@@ -16,6 +16,7 @@
 #include <linux/seq_file.h>
 #include <linux/seq_file_net.h>
 #include <linux/tracepoint.h>
+#include <linux/version.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 #include <net/tcp.h>
@@ -33,12 +34,6 @@
 #include "rst_ext_trace.h"
 
 #define RST_EXT_PROC_NAME "mptcp_rst_ext"
-
-/*
- * The kernel built against, VERSION * 100 + PATCHLEVEL (Kbuild passes it,
- * and stops the build of a kernel the module does not know).
- */
-#define RST_EXT_KERNEL_7_3	703
 
 /*
  * module! has no version key (and its author key differs between 6.12 and
@@ -63,7 +58,7 @@ static const struct snmp_mib rst_ext_kernel_mib[] = {
 	SNMP_MIB_ITEM("MismatchPortSynRx", MPTCP_MIB_MISMATCHPORTSYNRX),
 	SNMP_MIB_ITEM("MismatchPortAckRx", MPTCP_MIB_MISMATCHPORTACKRX),
 	SNMP_MIB_ITEM("DSSCorruptionReset", MPTCP_MIB_DSSCORRUPTIONRESET),
-#if RST_EXT_KERNEL >= RST_EXT_KERNEL_7_3
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(7, 3, 0)
 	/* The per-site reset counters of 7.3. */
 	SNMP_MIB_ITEM("MD5SigReset", MPTCP_MIB_MD5SIGRESET),
 	SNMP_MIB_ITEM("MPJoinNoIdFound", MPTCP_MIB_MPJOINNOIDFOUND),
@@ -584,7 +579,6 @@ static bool rst_ext_collect_active(const struct sock *sk,
 	ev->reset_reason = subflow->reset_reason;
 	ev->reset_transient = subflow->reset_transient;
 	ev->sf_request_join = subflow->request_join;
-	ev->sf_request_mptcp = subflow->request_mptcp;
 	ev->sf_mp_join = subflow->mp_join;
 	ev->sf_mp_capable = subflow->mp_capable;
 	ev->sf_fully_established = READ_ONCE(subflow->fully_established);

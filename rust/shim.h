@@ -71,7 +71,6 @@ struct rst_ext_send_evidence {
 
 	/* Active: the subflow and its connection. */
 	__u8 sf_request_join;	/* we sent the MP_JOIN SYN */
-	__u8 sf_request_mptcp;	/* we sent the MP_CAPABLE SYN */
 	__u8 sf_mp_join;	/* joined subflow (passive, or active after the SYN/ACK) */
 	__u8 sf_mp_capable;	/* MP_CAPABLE subflow */
 	__u8 sf_fully_established;

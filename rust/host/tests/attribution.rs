@@ -61,7 +61,6 @@ fn subflow_reset(code: u8, subflow: Subflow) -> SendEvidence {
 /// A subflow whose join we started, at the SYN/ACK.
 const JOINING: Subflow = Subflow {
     request_join: true,
-    request_mptcp: false,
     mp_join: false,
     mp_capable: false,
     fully_established: false,
@@ -80,7 +79,6 @@ const JOINING: Subflow = Subflow {
 /// An established subflow of an established connection.
 const ESTABLISHED: Subflow = Subflow {
     request_join: false,
-    request_mptcp: true,
     mp_join: false,
     mp_capable: true,
     fully_established: true,
@@ -98,7 +96,6 @@ const ESTABLISHED: Subflow = Subflow {
 
 /// A joined subflow of an established connection, its join not yet confirmed.
 const UNCONFIRMED_JOIN: Subflow = Subflow {
-    request_mptcp: false,
     mp_join: true,
     mp_capable: false,
     fully_established: false,
@@ -417,7 +414,6 @@ fn sites() {
             subflow_reset(
                 code::EUNSPEC,
                 Subflow {
-                    request_mptcp: true,
                     ..Default::default()
                 },
             ),
@@ -428,7 +424,6 @@ fn sites() {
             subflow_reset(
                 code::EUNSPEC,
                 Subflow {
-                    request_mptcp: true,
                     ..Default::default()
                 },
             ),
@@ -658,7 +653,7 @@ fn stateless_sweep() -> impl Iterator<Item = SendEvidence> {
 
 /// Every active evidence: each field its own dimension, exhaustively.
 fn active_sweep() -> impl Iterator<Item = SendEvidence> {
-    const FLAGS: u32 = 15;
+    const FLAGS: u32 = 14;
     (0u32..(CODES.len() as u32) << (FLAGS + 3)).map(|bits| {
         let b = |i: u32| bits & (1 << i) != 0;
         let trace_code = CODES[(bits >> (FLAGS + 3)) as usize];
@@ -674,20 +669,19 @@ fn active_sweep() -> impl Iterator<Item = SendEvidence> {
             fallback: b(FLAGS + 2),
             subflow: Subflow {
                 request_join: b(0),
-                request_mptcp: b(1),
-                mp_join: b(2),
-                mp_capable: b(3),
-                fully_established: b(4),
-                synack_mpj: b(5),
-                resetting: b(6),
-                send_fastclose: b(7),
-                mp_fail_pending: b(8),
-                conn_fully_established: b(9),
-                conn_rcv_fastclose: b(10),
-                dss_corruption: b(11),
-                fallback_failed: b(12),
-                map_valid: b(13),
-                synack_hmac_failed: b(14),
+                mp_join: b(1),
+                mp_capable: b(2),
+                fully_established: b(3),
+                synack_mpj: b(4),
+                resetting: b(5),
+                send_fastclose: b(6),
+                mp_fail_pending: b(7),
+                conn_fully_established: b(8),
+                conn_rcv_fastclose: b(9),
+                dss_corruption: b(10),
+                fallback_failed: b(11),
+                map_valid: b(12),
+                synack_hmac_failed: b(13),
             },
             ..Default::default()
         }
@@ -742,7 +736,7 @@ fn every_mptcp_reset_moves_exactly_one_cause() {
         }
         assert_eq!(got.code, wire.map(Counter::tx).filter(|_| mptcp), "{ev:?}");
     }
-    assert_eq!(cases, 9 * 2 * 32 * 17 + (9 << 18));
+    assert_eq!(cases, 9 * 2 * 32 * 17 + (9 << 17));
     // Every cause and every Tx code is reached by some evidence.
     for info in COUNTERS {
         if matches!(info.kind, Kind::Cause | Kind::Tx | Kind::TxStateless) {
