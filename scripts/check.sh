@@ -241,7 +241,9 @@ for variant in "${variants[@]}"; do
 done
 done
 
-echo "# summary in out/summary.txt, timings in out/timings.txt"
+# The same results as JUnit XML, for CI pages (the GitHub workflow uploads it).
+python3 "$here/junit.py" "$summary" >"$out/junit.xml" || echo "check: out/junit.xml not written" >&2
+echo "# summary in out/summary.txt (JUnit: out/junit.xml), timings in out/timings.txt"
 if [ "$failed" -gt 0 ]; then
 	echo "Conclusion: FAILED"
 else

@@ -4,7 +4,8 @@
 #   scripts/vm.sh KDIR OUTDIR [--timeout SECONDS] [--expect-warn FILE:LINE]...
 #                 [--icount] -- COMMAND [ARGS...]
 # OUTDIR receives console.log (kernel console), guest.log (the command's
-# output), rc (its exit status), kmemleak.txt (debug kernels) and splats.txt.
+# output), rc (its exit status), kmemleak.txt (debug kernels), splats.txt
+# and, if there are any, console.decoded.log (scripts/decode_stacktrace.sh).
 # --icount: under TCG, QEMU's -icount shift=0,sleep=off: the guest's clock
 # advances by one nanosecond per guest instruction (of every vCPU; idle time
 # is skipped), so that a guest-side time is an instruction count, whatever
@@ -39,7 +40,7 @@ command -v qemu-system-x86_64 >/dev/null || { echo "vm: qemu-system-x86_64 not f
 
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
-rm -f "$out"/{console.log,guest.log,rc,kmemleak.txt,splats.txt,expected-warnings.txt}
+rm -f "$out"/{console.log,console.decoded.log,guest.log,rc,kmemleak.txt,splats.txt,expected-warnings.txt}
 
 vng_args=(--run "$kdir" --force-9p --cpus 2 --memory 2G --verbose)
 
@@ -110,6 +111,13 @@ fi
 if [ -s "$out/splats.txt" ]; then
 	echo "vm: the kernel reported problems (from $out/console.log):" >&2
 	head -20 "$out/splats.txt" >&2
+	# The stacks decoded by the kernel's own script, as the MPTCP CI does.
+	decode=$kdir/source/scripts/decode_stacktrace.sh
+	[ -x "$decode" ] || decode=$kdir/scripts/decode_stacktrace.sh
+	if [ -x "$decode" ] && [ -f "$kdir/vmlinux" ]; then
+		"$decode" "$kdir/vmlinux" "$kdir" <"$out/console.log" >"$out/console.decoded.log" 2>&1 &&
+			echo "vm: decoded stacks in $out/console.decoded.log" >&2
+	fi
 	status=1
 fi
 if [ -s "$out/kmemleak.txt" ]; then
