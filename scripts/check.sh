@@ -81,17 +81,22 @@ timed() {
 	return $rc
 }
 
-# count_tap FILE PREFIX: adds a TAP file's test lines to the totals.
+# count_tap FILE PREFIX: adds a TAP file's test lines to the totals: the
+# kselftest runner's line for the file ("ok 1 selftests: COLLECTION: FILE",
+# counted as "run_kselftest.sh: COLLECTION: FILE"), and the file's own cases,
+# which the runner nests ("# ok 3 - ...").
 count_tap() {
 	local line
 	while IFS= read -r line; do
+		line=${line#\# }
+		line=${line/ selftests: / - run_kselftest.sh: }
 		case $line in
 		'not ok '*'# TODO'*) line=${line#not ok [0-9]* - }; result todo "$2: ${line%% # TODO*}" "${line#* # TODO }" ;;
 		'not ok '*) result fail "$2: ${line#not ok [0-9]* - }" ;;
 		'ok '*'# SKIP'*) line=${line#ok [0-9]* - }; result skip "$2: ${line%% # SKIP*}" "${line#* # SKIP }" ;;
 		'ok '*) result ok "$2: ${line#ok [0-9]* - }" ;;
 		esac
-	done < <(grep -E '^(not )?ok [0-9]+ ' "$1")
+	done < <(grep -E '^(# )?(not )?ok [0-9]+ ' "$1")
 }
 
 : >"$out/timings.txt"
@@ -168,6 +173,19 @@ for variant in "${variants[@]}"; do
 		result fail "$target: dkms add + install under a staging root" "see $vout/dkms.log"
 	fi
 
+	# Our selftests run as a kernel developer runs them: by the kernel's
+	# run_kselftest.sh, from a kselftest install tree of the kernel's own
+	# net/mptcp tests with our collection added (scripts/kselftest.sh).
+	ksft=$vout/kselftest
+	if timed "kselftest-$target" "$here/kselftest.sh" install "$kernel" "$variant" "$ksft" >"$vout/kselftest.log" 2>&1 &&
+		[ "$(grep -c '^mptcp_rst_ext:' "$ksft/kselftest-list.txt")" = ${#all_tests[@]} ]; then
+		result ok "$target: kselftest install tree: net/mptcp and mptcp_rst_ext (${#all_tests[@]} tests) in kselftest-list.txt"
+	else
+		tail -5 "$vout/kselftest.log"
+		result fail "$target: kselftest install tree" "see $vout/kselftest.log"
+		continue
+	fi
+
 	# Alone on 2 cores under TCG a file takes 2-5 min (normal), 15-60 min
 	# (debug: the causes file is the longest); the margin is for a loaded
 	# machine.
@@ -187,13 +205,13 @@ for variant in "${variants[@]}"; do
 		expect=()
 		[ "$t" = mptcp_rst_ext_stress.sh ] && expect=("${STRESS_EXPECT_WARN[@]}")
 		timed "vm-$target-$name" "$here/vm.sh" "$kdir" "$vout/$name" --timeout "$vm_timeout" "${expect[@]}" -- \
-			env RST_EXT_KO="$ko" RST_EXT_COUNTERS="$out/counters.tsv" RST_EXT_ROOT="$root" \
+			env RST_EXT_KO="$ko" RST_EXT_ROOT="$root" \
 			RST_EXT_DKMS_ROOT="$dkms_root" RST_EXT_KDIR="$kdir" RST_EXT_ONLY="${CHECK_ONLY:-}" STRESS_CI=1 STRESS_TIME_LIMIT="$stress_limit" \
-			STRESS_WARN_AT="$STRESS_WARN_AT" "$repo/selftests/$t"
+			STRESS_WARN_AT="$STRESS_WARN_AT" "$ksft/run_kselftest.sh" -t "mptcp_rst_ext:$t"
 		vm_rc=$?
 		cp "$vout/$name/guest.log" "$vout/$name.tap" 2>/dev/null || : >"$vout/$name.tap"
 		count_tap "$vout/$name.tap" "$target: $t"
-		grep -q '^1\.\.[0-9]' "$vout/$name.tap" || result fail "$target: $t ran to the end" "no TAP plan"
+		grep -qE '^# 1\.\.[0-9]' "$vout/$name.tap" || result fail "$target: $t ran to the end" "no TAP plan"
 		if [ -s "$vout/$name/splats.txt" ] || [ -s "$vout/$name/kmemleak.txt" ] || [ ! -f "$vout/$name/rc" ]; then
 			result fail "$target: $t: VM run: no call trace, no kmemleak report, no timeout" "see $vout/$name/"
 		else

@@ -5,8 +5,14 @@
 out=$1
 shift
 mountpoint -q /sys/kernel/debug 2>/dev/null || mount -t debugfs none /sys/kernel/debug 2>/dev/null
-"$@" >"$out/guest.log" 2>&1
-rc=$?
+# Through a pipe: the kselftest runner writes to /dev/stdout, which,
+# reopened on a file, would write over what is there.
+{
+	"$@"
+	echo $? >"$out/rc.cmd"
+} 2>&1 | cat >"$out/guest.log"
+rc=$(cat "$out/rc.cmd" 2>/dev/null || echo 1)
+rm -f "$out/rc.cmd"
 if [ -w /sys/kernel/debug/kmemleak ]; then
 	# Objects must be older than 5 s before kmemleak reports them.
 	echo scan >/sys/kernel/debug/kmemleak

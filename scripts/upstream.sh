@@ -37,57 +37,11 @@ runner=$repo/selftests/upstream.sh
 tests_list=$("$runner" --list "$subset") || exit 2
 
 # --- the selftests' helpers ---------------------------------------------------
+# The kernel's own kselftest install tree of net/mptcp (built once, cached).
 kdir=$("$here/kernel.sh" "$kernel" "$variant")
-read -r srcver src < <("$here/kernel-src.sh" "$kernel")
-[ -f "$src/.extracted" ] || die "no source tree for $kernel (scripts/kernel-src.sh)"
-mptcp_src=$src/tools/testing/selftests/net/mptcp
-# The uapi headers are installed from the same tree into the cache dir
-# (`make headers`, O=: the source tree stays as it is), then the selftests
-# are built against them with the kselftest Makefile, out of tree (O=), with
-# the host's gcc, as the MPTCP CI does.  Bump the recipe when this changes.
-recipe="make headers O= + kselftest TARGETS=net/mptcp O= all, copied as installed v2"
-key=$({
-	echo "$srcver $recipe"
-	gcc --version | head -1
-} | sha256sum | cut -c1-12)
-ksft=$CACHE_DIR/build/selftests-$kernel-$key
-if [ ! -f "$ksft/.done" ]; then
-	mkdir -p "$CACHE_DIR/build"
-	exec 8>"$CACHE_DIR/selftests.lock"
-	flock 8
-fi
-if [ ! -f "$ksft/.done" ]; then
-	log "building the selftests' helpers from $srcver into $ksft"
-	rm -rf "$ksft"
-	mkdir -p "$ksft"
-	if ! make -C "$src" O="$ksft" -s headers >"$ksft/headers.log" 2>&1; then
-		tail -20 "$ksft/headers.log" >&2
-		die "make headers failed, full log: $ksft/headers.log"
-	fi
-	if ! make -C "$src/tools/testing/selftests" TARGETS=net/mptcp O="$ksft" V=1 all \
-		>"$ksft/build.log" 2>&1; then
-		tail -20 "$ksft/build.log" >&2
-		die "selftests build failed, full log: $ksft/build.log"
-	fi
-	# What `make install` would lay out (it needs rsync): the scripts, their
-	# libraries, the helpers, and the TAP prefixer.
-	run=$ksft/run
-	mkdir -p "$run/net/mptcp" "$run/kselftest"
-	cp -p "$mptcp_src"/*.sh "$mptcp_src/settings" "$mptcp_src/config" "$run/net/mptcp/"
-	# The built helpers (TEST_GEN_FILES: 7.3 adds mptcp_diag), and the
-	# Makefile's TEST_INCLUDES (net/lib.sh; 6.12's net_helper.sh; 7.3's
-	# net/lib/sh/*.sh).
-	find "$ksft/kselftest/net/mptcp" -maxdepth 1 -type f -executable -exec cp -p {} "$run/net/mptcp/" \;
-	(cd "$src/tools/testing/selftests/net" &&
-		cp -p --parents lib.sh $(ls net_helper.sh lib/sh/*.sh 2>/dev/null) "$run/net/")
-	cp -p "$src/tools/testing/selftests/kselftest/prefix.pl" "$run/kselftest/"
-	touch "$ksft/.done"
-	# Older builds of the helpers are of no further use.
-	for old in "$CACHE_DIR/build/selftests-$kernel-"*; do
-		[ "$old" = "$ksft" ] || rm -rf "$old"
-	done
-fi
-log "selftests: $ksft/run"
+read -r srcver _ < <("$here/kernel-src.sh" "$kernel")
+ksft_run=$("$here/kselftest.sh" build "$kernel")
+log "selftests: $ksft_run"
 
 # --- the module ---------------------------------------------------------------
 ko=
@@ -113,7 +67,7 @@ start=$SECONDS
 set +e
 "$here/vm.sh" "$kdir" "$out" --timeout "$vm_timeout" -- \
 	env RST_EXT_KO="$ko" ${SELFTESTS_MPTCP_LIB_EXPECT_ALL_FEATURES:+SELFTESTS_MPTCP_LIB_EXPECT_ALL_FEATURES=$SELFTESTS_MPTCP_LIB_EXPECT_ALL_FEATURES} \
-	"$runner" --tests "$ksft/run" --results "$out" --timeout-scale "$scale" ${no_module:+--no-module} "$subset"
+	"$runner" --tests "$ksft_run" --results "$out" --timeout-scale "$scale" ${no_module:+--no-module} "$subset"
 vm_rc=$?
 elapsed=$((SECONDS - start))
 

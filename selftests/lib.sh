@@ -12,11 +12,23 @@ RST_EXT_PROC=/proc/net/mptcp_rst_ext
 RST_EXT_PREFIX=MPTcpRstExt
 RST_EXT_DEBUGFS=/sys/kernel/debug/mptcp_rst_ext
 
-: "${RST_EXT_KO:?set RST_EXT_KO to the path of mptcp_rst_ext.ko}"
+# This file's directory: the repository's selftests/, or the installed
+# kselftest target (make -C selftests install), which has counters.tsv,
+# config and VERSION beside it.
+_lib_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# The module: a path (loaded with insmod) or the name of an installed one
+# (make install, DKMS: modprobe), the default.
+RST_EXT_KO=${RST_EXT_KO:-mptcp_rst_ext}
 # The counter table, "Name<TAB>meaning" in table order, as printed by the
-# host build of rust/rst_ext.rs (cargo run --bin counters): the tests take
-# the expected names from the same table the module is built from.
-: "${RST_EXT_COUNTERS:?set RST_EXT_COUNTERS to the output of: cargo run --bin counters}"
+# host build of rust/rst_ext.rs (cargo run --bin counters; the kselftest
+# target's build writes it to counters.tsv): the tests take the expected
+# names from the same table the module is built from.
+RST_EXT_COUNTERS=${RST_EXT_COUNTERS:-$_lib_dir/counters.tsv}
+if [ ! -r "$RST_EXT_COUNTERS" ]; then
+	echo "Bail out! no counter table $RST_EXT_COUNTERS: make -C selftests KDIR=... writes it, or set RST_EXT_COUNTERS to the output of cargo run --bin counters"
+	exit 1
+fi
+RST_EXT_VERSION=$(cat "$_lib_dir/VERSION" 2>/dev/null || cat "$_lib_dir/../VERSION")
 RST_EXT_NAMES=$(cut -f1 "$RST_EXT_COUNTERS" | tr '\n' ' ')
 RST_EXT_NAMES=${RST_EXT_NAMES% }
 # The running kernel, as the project names its kernels (6.12, 7.3): where the
@@ -32,6 +44,32 @@ _test_rc=$KSFT_PASS
 
 tap_start() {
 	echo "TAP version 13"
+	require_config
+}
+
+# require_config: the options of the config file beside this one (above its
+# "# Optional" line) that the running kernel lacks, from /proc/config.gz or
+# /boot/config-RELEASE, make the whole file a SKIP that names them; a kernel
+# whose config cannot be read is not checked.
+require_config() {
+	local cfg want missing=()
+	if [ -r /proc/config.gz ]; then
+		cfg=$(zcat /proc/config.gz)
+	elif [ -r "/boot/config-$(uname -r)" ]; then
+		cfg=$(cat "/boot/config-$(uname -r)")
+	else
+		echo "# the kernel's config is not readable: its options are not checked"
+		return 0
+	fi
+	while read -r want; do
+		case $want in
+		'# Optional'*) break ;;
+		CONFIG_*) grep -qE "^${want%%=*}=[ym]\$" <<<"$cfg" || missing+=("${want%%=*}") ;;
+		esac
+	done <"$_lib_dir/config"
+	[ ${#missing[@]} = 0 ] && return 0
+	echo "1..0 # SKIP the kernel lacks ${missing[*]} (see the selftests' config)"
+	exit $KSFT_SKIP
 }
 
 # A test is a block between test_begin and test_end; any check failing inside
@@ -116,7 +154,11 @@ module_loaded() {
 
 # module_load [PARAM=VALUE...]
 module_load() {
-	insmod "$RST_EXT_KO" "$@"
+	if [[ $RST_EXT_KO == */* ]]; then
+		insmod "$RST_EXT_KO" "$@"
+	else
+		modprobe "$RST_EXT_KO" "$@"
+	fi
 }
 
 module_unload() {

@@ -33,7 +33,7 @@ test_begin "modinfo: license, description, version"
 [ "$(modinfo -F license "$RST_EXT_KO")" = GPL ] || fail "license is '$(modinfo -F license "$RST_EXT_KO")'"
 modinfo -F description "$RST_EXT_KO" | grep -q MPTCP || fail "description lacks MPTCP"
 version=$(modinfo -F version "$RST_EXT_KO")
-[[ $version == "$(cat "$here/../VERSION")"* ]] || fail "version '$version' does not start with VERSION"
+[[ $version == "$RST_EXT_VERSION"* ]] || fail "version '$version' does not start with VERSION"
 [ "$(cat /sys/module/mptcp_rst_ext/version 2>/dev/null)" = "$version" ] ||
 	fail "/sys/module/mptcp_rst_ext/version differs from modinfo's '$version'"
 test_end
@@ -359,7 +359,7 @@ fi
 test_end
 
 test_begin "netstat=0 leaves /proc/net/netstat untouched, the proc file still works"
-if run insmod "$RST_EXT_KO" netstat=0; then
+if run module_load netstat=0; then
 	[ "$(cat /sys/module/mptcp_rst_ext/parameters/netstat)" = N ] || fail "parameter netstat is not N"
 	[ "$(ip netns exec "$nsq" cat /proc/net/netstat)" = "$netstat_before" ] ||
 		fail "/proc/net/netstat changed with netstat=0"
@@ -419,7 +419,7 @@ test_begin "dkms install + modprobe: loads the module DKMS built and installed"
 if [ -z "${RST_EXT_DKMS_ROOT:-}" ]; then
 	test_skip "RST_EXT_DKMS_ROOT not set (make check sets it to the root scripts/dkms.sh installed in)"
 else
-	chk_modprobe "$RST_EXT_DKMS_ROOT" updates/dkms "$(cat "$(dirname "$0")/../VERSION")"
+	chk_modprobe "$RST_EXT_DKMS_ROOT" updates/dkms "$RST_EXT_VERSION"
 fi
 test_end
 
