@@ -341,23 +341,33 @@ if test_begin "fake client, join completed after the DATA_FIN: MPJoinRejected on
 	test_end
 fi
 
-# The peer's MP_TCPRST, as a peer other than Linux may send it: a reason and
-# the T (transient) flag set (Linux always sends T=0).  The received reset
-# counts its code, and its event carries the flag.
-if test_begin "fake client resets with MP_TCPRST EPROHIBIT, T=1: RxProhibit, an rx event with transient=1"; then
+# fake_client_rst CODE T: the fake client of $ns1 opens a connection with a
+# listener of $ns2 and resets it with MP_TCPRST CODE, T flag T, as a peer
+# other than Linux may (Linux always sends T=0); the listener is gone after.
+fake_client_rst() {
 	net_pair
 	fake_peer_ports "$ns1"
 	listen_only 10000
-	out=$(ip netns exec "$ns1" "$craft" client-rst 10.0.1.1 10.0.1.2 10000 3 1 2>&1) || fail "fake client: $out"
+	out=$(ip netns exec "$ns1" "$craft" client-rst 10.0.1.1 10.0.1.2 10000 "$1" "$2" 2>&1) || fail "fake client: $out"
 	wait_counter "$ns2" MPTcpExtMPRstRx 1
 	listen_stop
+}
+
+# chk_rx_event CODE T: the one event of $ns2 is that reset, received, its
+# code printed CODE, its T flag T.
+chk_rx_event() {
+	[ -n "$_events" ] || return 0
+	read -r dir st code cause src dest token transient < <(events "$ns2")
+	[ "$dir $st $code $cause $src $transient" = "rx 0 $1 - 10.0.1.2:10000 $2" ] && [[ $dest == 10.0.1.1:4* ]] ||
+		fail "$ns2: event '$dir $st $code $cause $src $dest $token $transient', expected $1 with transient=$2 from 10.0.1.1"
+}
+
+# The received reset counts its code, and its event carries the flag.
+if test_begin "fake client resets with MP_TCPRST EPROHIBIT, T=1: RxProhibit, an rx event with transient=1"; then
+	fake_client_rst 3 1
 	chk_rst_ext "$ns2" RxProhibit=1
 	chk_rst_ext "$ns1"
-	if [ -n "$_events" ]; then
-		read -r dir st code cause src dest token transient < <(events "$ns2")
-		[ "$dir $st $code $cause $src $transient" = "rx 0 EPROHIBIT - 10.0.1.2:10000 1" ] && [[ $dest == 10.0.1.1:4* ]] ||
-			fail "$ns2: event '$dir $st $code $cause $src $dest $token $transient', expected EPROHIBIT with transient=1 from 10.0.1.1"
-	fi
+	chk_rx_event EPROHIBIT 1
 	netns_cleanup
 	test_end
 fi
@@ -366,19 +376,10 @@ fi
 # (and counts in MPRstRx) any of them from a peer: ours must count it too, or
 # the self-check would be the peer's to trip.
 if test_begin "fake client resets with an undefined code (9): RxOther, an rx event with code=0x9, self-check 0 mismatch"; then
-	net_pair
-	fake_peer_ports "$ns1"
-	listen_only 10000
-	out=$(ip netns exec "$ns1" "$craft" client-rst 10.0.1.1 10.0.1.2 10000 9 0 2>&1) || fail "fake client: $out"
-	wait_counter "$ns2" MPTcpExtMPRstRx 1
-	listen_stop
+	fake_client_rst 9 0
 	chk_rst_ext "$ns2" RxOther=1
 	chk_rst_ext "$ns1"
-	if [ -n "$_events" ]; then
-		read -r dir st code cause src dest token transient < <(events "$ns2")
-		[ "$dir $st $code $cause $src $transient" = "rx 0 0x9 - 10.0.1.2:10000 0" ] ||
-			fail "$ns2: event '$dir $st $code $cause $src $dest $token $transient', expected code 0x9 from 10.0.1.1"
-	fi
+	chk_rx_event 0x9 0
 	mismatch=$(counter_value init "${RST_EXT_PREFIX}SelfCheckMismatch")
 	ip netns exec "$ns2" sh -c 'echo 1 >/sys/module/mptcp_rst_ext/parameters/check'
 	chk_counter init "${RST_EXT_PREFIX}SelfCheckMismatch" "${mismatch:-0}"
