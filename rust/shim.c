@@ -212,8 +212,9 @@ static void __net_exit rst_ext_net_exit(struct net *net)
  * The counters are freed only after an RCU grace period: a probe finds them
  * under its own rcu_read_lock() (rst_ext_counter_add(), rst_ext_watch()),
  * whatever context the tracepoint calls it in, so it never touches freed
- * memory, even if a reset of a dying netns races with its teardown.  The net_generic area itself is freed by the core after all
- * exit_batch callbacks.
+ * memory, even if a reset of a dying netns races with its teardown.  The
+ * net_generic area itself is freed by the core after all exit_batch
+ * callbacks.
  */
 static void __net_exit rst_ext_net_exit_batch(struct list_head *net_exit_list)
 {

@@ -113,9 +113,6 @@ else
 	grep -E 'panicked|FAILED|error' "$out/unit-test.log" | head -20
 	result fail "cargo test: attribution unit tests" "see out/unit-test.log"
 fi
-# The counter table, for the selftests' expectations.
-"$CARGO" run -q --manifest-path "$repo/rust/host/Cargo.toml" --bin counters >"$out/counters.tsv" ||
-	result fail "cargo run --bin counters: the counter table"
 if make -s -C "$repo" fmt-check >"$out/rustfmt.log" 2>&1; then
 	result ok "rustfmt --check"
 else
