@@ -223,7 +223,14 @@ static void __net_exit rst_ext_net_exit_batch(struct list_head *net_exit_list)
 
 	list_for_each_entry(net, net_exit_list, exit_list) {
 		pn = net_generic(net, rst_ext_net_id);
-		pn->dead = rcu_replace_pointer(pn->counters, NULL, true);
+		/*
+		 * Not rcu_replace_pointer(..., NULL, ...): its temporary takes
+		 * NULL's type, void *, which a __percpu pointer does not convert
+		 * to where gcc gives __percpu its own address space (x86's
+		 * __seg_gs, as Debian's gcc-14 kernels have it).
+		 */
+		pn->dead = rcu_dereference_protected(pn->counters, true);
+		RCU_INIT_POINTER(pn->counters, NULL);
 	}
 	synchronize_rcu();
 	list_for_each_entry(net, net_exit_list, exit_list) {
