@@ -38,8 +38,12 @@ endif
 endif
 endef
 $(foreach v,CC LD,$(eval $(call rst_ext_drop_missing,$(v))))
-rst_ext_kmake = tc=$$(./scripts/check-kdir.sh "$(KDIR)" $(RST_EXT_GIVEN)) && \
-	echo "make -C $(KDIR) M=$(CURDIR) $$tc $(1)" && $(MAKE) -C $(KDIR) M=$(CURDIR) $$tc $(1)
+# A distribution's headers (e.g. Debian's /usr/src/linux-headers-RELEASE)
+# have no rust/ to build against: scripts/distro-kdir.sh prepares the tree
+# that has it, once, from the kernel's source package of the same version.
+rst_ext_kmake = kdir=$$(./scripts/distro-kdir.sh --resolve "$(KDIR)") && \
+	tc=$$(./scripts/check-kdir.sh "$$kdir" $(RST_EXT_GIVEN)) && \
+	echo "make -C $$kdir M=$(CURDIR) $$tc $(1)" && $(MAKE) -C $$kdir M=$(CURDIR) $$tc $(1)
 
 modules:
 	+@$(call rst_ext_kmake,modules)
