@@ -48,8 +48,14 @@ rst_ext_kmake = kdir=$$(./scripts/distro-kdir.sh --resolve "$(KDIR)") && \
 modules:
 	+@$(call rst_ext_kmake,modules)
 
+# kbuild skips depmod without the kernel's System.map, which a distribution's
+# headers do not ship: then it is run here.
 modules_install install: modules
 	+@$(call rst_ext_kmake,modules_install)
+	@kdir=$$(./scripts/distro-kdir.sh --resolve "$(KDIR)") && [ -f "$$kdir/System.map" ] || { \
+		rel=$$($(MAKE) -s -C "$$kdir" kernelrelease) && \
+		echo "depmod $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH) )$$rel" && \
+		depmod $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) "$$rel"; }
 
 clean:
 	@if [ -d "$(KDIR)" ]; then $(MAKE) -C $(KDIR) M=$(CURDIR) clean; fi

@@ -55,8 +55,12 @@ fi
 if [[ $given != *" RUSTC "* ]]; then
 	want=$(conf_value RUSTC_VERSION_TEXT)
 	mapfile -t cands < <(type -ap rustc || :; echo /usr/bin/rustc)
-	rustc=$(first_with_version "$want" "${cands[@]}") ||
-		die "the kernel in KDIR=$kdir was built with '$want', which is neither the rustc in PATH nor /usr/bin/rustc: install it (Debian 12: rustc-web rust-web-src) or give RUSTC=..."
+	rustc=$(first_with_version "$want" "${cands[@]}") || {
+		found=$(for c in "${cands[@]}"; do
+			[ -x "$c" ] && echo "$(readlink -f "$c") is '$("$c" --version 2>/dev/null | head -1)'"
+		done | sort -u | paste -sd';' | sed 's/;/; /g')
+		die "the kernel in KDIR=$kdir was built with '$want', but ${found:-no rustc is installed}: a Rust module must be built by the kernel's rustc: install it (Debian 12: rustc-web rust-web-src; Debian 13: rustc rust-src) or give RUSTC=..."
+	}
 	[ "$rustc" = "$(type -P rustc)" ] || vars+=("RUSTC=$rustc")
 fi
 

@@ -28,15 +28,16 @@ done
 # The selftests, each run in its own VM boot; the reliability one at its CI
 # size (STRESS_CI=1; make stress runs the full size).  CHECK_TESTS names
 # some of them (e.g. "mptcp_rst_ext.sh mptcp_rst_ext_causes.sh").
-# CHECK_TESTS_<KERNEL> and UPSTREAM_SUBSET_<KERNEL> (the kernel's dots as
-# underscores: CHECK_TESTS_7_3) choose for one kernel (.ci/run does).
+# CHECK_TESTS_<KERNEL> and UPSTREAM_SUBSET_<KERNEL> (the kernel's dots and
+# dashes as underscores: CHECK_TESTS_7_3, CHECK_TESTS_debian_7_3) choose for one
+# kernel (.ci/run does).
 # CHECK_ONLY=REGEX runs only the causes cases whose name matches (the
 # selftests' RST_EXT_ONLY), e.g. CHECK_TESTS=mptcp_rst_ext_causes.sh
 # CHECK_ONLY=failslab UPSTREAM_SUBSET=none.
 all_tests=(mptcp_rst_ext.sh mptcp_rst_ext_causes.sh mptcp_rst_ext_stress.sh)
 # kernel_setting NAME KERNEL: NAME_<KERNEL> if set, else NAME
 kernel_setting() {
-	local v=${1}_${2//./_}
+	local v=${1}_${2//[.-]/_}
 	echo "${!v:-${!1:-}}"
 }
 # kernel_tests[KERNEL]: the files to run on KERNEL, checked once here.
@@ -137,7 +138,17 @@ for variant in "${variants[@]}"; do
 		result fail "$target: test kernel builds"
 		continue
 	fi
-	result ok "$target: test kernel builds (CONFIG_RUST=y, CONFIG_MPTCP=y)"
+	# A distribution's kernel: its headers are what a user builds against
+	# (the module's Makefile prepares rust/ from them), in the root of its
+	# release (scripts/distro.sh); built kernels: the build tree, here.
+	inroot=() ukdir=$kdir
+	if rst_ext_distro_field "$kernel" >/dev/null; then
+		inroot=("$here/distro.sh" run "$kernel")
+		ukdir=$(cat "$kdir/.rst_ext_headers")
+		result ok "$target: the distribution's kernel, KDIR prepared from its packages ($ukdir)"
+	else
+		result ok "$target: test kernel builds (CONFIG_RUST=y, CONFIG_MPTCP=y)"
+	fi
 	if timed "clippy-$target" "$here/module.sh" "$kernel" "$variant" CLIPPY=1 >/dev/null; then
 		result ok "$target: module builds with CLIPPY=1, no warning"
 	else
@@ -148,14 +159,31 @@ for variant in "${variants[@]}"; do
 		continue
 	fi
 	result ok "$target: module builds, no warning"
+	# A distribution kernel's rustc is not this machine's: the build here
+	# must stop, naming both.
+	if [ ${#inroot[@]} -gt 0 ]; then
+		want=$(sed -n 's/^CONFIG_RUSTC_VERSION_TEXT="\(.*\)"$/\1/p' "$kdir/.config")
+		have=$(/usr/bin/rustc --version)
+		if msg=$(make -s -C "$repo" modules KDIR="$kdir" 2>&1); then
+			result fail "$target: the build by this machine's rustc stops" "it built"
+		elif [[ $msg == *"'$want'"*"'$have'"* ]]; then
+			result ok "$target: the build by another rustc ($have) stops, naming both versions"
+		else
+			echo "$msg" | tail -3
+			result fail "$target: the build by this machine's rustc stops, naming both versions"
+		fi
+	fi
 	# make install as Documentation/install.rst shows it, under a root the
 	# main selftest loads it from with modprobe.
 	root=$vout/root
 	rm -rf "$root"
-	if timed "install-$target" make -s -C "$repo" install KDIR="$kdir" \
+	if timed "install-$target" "${inroot[@]}" make -s -C "$repo" install KDIR="$ukdir" \
 		INSTALL_MOD_PATH="$root" >"$vout/install.log" 2>&1 &&
-		[ -f "$root/lib/modules/$(make -s -C "$kdir" kernelrelease)/updates/mptcp_rst_ext.ko" ]; then
-		result ok "$target: make install INSTALL_MOD_PATH=...: lib/modules/<release>/updates/mptcp_rst_ext.ko"
+		rel=$("${inroot[@]}" make -s -C "$kdir" kernelrelease) &&
+		ls "$root/lib/modules/$rel/updates/mptcp_rst_ext.ko"* >/dev/null 2>&1 &&
+		grep -q '^updates/mptcp_rst_ext.ko' "$root/lib/modules/$rel/modules.dep"; then
+		# (.ko.xz where the kernel compresses its modules on install)
+		result ok "$target: make install INSTALL_MOD_PATH=...: lib/modules/<release>/updates/mptcp_rst_ext.ko, in modules.dep"
 	else
 		result fail "$target: make install INSTALL_MOD_PATH=..." "see $vout/install.log"
 	fi
@@ -163,7 +191,7 @@ for variant in "${variants[@]}"; do
 	# DKMS as install.rst shows it, under a staging root the main selftest
 	# loads it from (scripts/dkms.sh); removed after the selftests.
 	dkms_root=$vout/dkms
-	if timed "dkms-$target" "$here/dkms.sh" install "$kdir" "$dkms_root" >"$vout/dkms.log" 2>&1; then
+	if timed "dkms-$target" "${inroot[@]}" "$here/dkms.sh" install "$ukdir" "$dkms_root" >"$vout/dkms.log" 2>&1; then
 		result ok "$target: dkms add + install under a staging root: $(head -1 "$vout/dkms.log"), lib/modules/<release>/updates/dkms/mptcp_rst_ext.ko"
 	else
 		tail -5 "$vout/dkms.log"
@@ -215,7 +243,7 @@ for variant in "${variants[@]}"; do
 			result ok "$target: $t: VM run: no call trace, no kmemleak report, no timeout (exit $vm_rc)"
 		fi
 	done
-	if "$here/dkms.sh" remove "$kdir" "$dkms_root" >>"$vout/dkms.log" 2>&1; then
+	if "${inroot[@]}" "$here/dkms.sh" remove "$ukdir" "$dkms_root" >>"$vout/dkms.log" 2>&1; then
 		result ok "$target: dkms remove --all: nothing left under the staging root"
 	else
 		tail -5 "$vout/dkms.log"

@@ -20,7 +20,23 @@ KMAKE_FLAGS=(LLVM=-19 RUSTC=/usr/bin/rustc HOSTRUSTC=/usr/bin/rustc CLIPPY_DRIVE
 # first is the default (make KERNEL=...).  The module's build knows the same
 # versions (Kbuild, RST_EXT_KERNELS): a kernel missing there stops it.
 RST_EXT_KERNELS="6.12 linux-source-6.12 installed net/mptcp/protocol.c:769,net/mptcp/protocol.c:778
-7.3 linux-source-7.3 trixie-backports net/mptcp/protocol.c:855,net/mptcp/protocol.c:862"
+7.3 linux-source-7.3 trixie-backports net/mptcp/protocol.c:855,net/mptcp/protocol.c:862
+debian-7.3 linux-source-7.3 trixie-backports net/mptcp/protocol.c:855,net/mptcp/protocol.c:862"
+# Of those, the distributions' own kernels (not built here: scripts/distro.sh),
+# one line each: KERNEL, the Debian release whose root builds the module
+# (debootstrap), the suite of its kernel, the kernel series (newest of the
+# suite).  Their only variant is normal: the kernel as the distribution
+# ships it.
+RST_EXT_DISTRO_KERNELS="debian-7.3 trixie trixie-backports 7.3"
+# rst_ext_distro_field KERNEL: "RELEASE SUITE SERIES" of a distribution
+# kernel; fails for a kernel built here.
+rst_ext_distro_field() {
+	local k r s v
+	while read -r k r s v; do
+		[ "$k" = "$1" ] && { echo "$r $s $v"; return 0; }
+	done <<<"$RST_EXT_DISTRO_KERNELS"
+	return 1
+}
 # normal and debug are built with clang-19; gcc is the normal config built with
 # Debian's gcc, as Debian builds its own Rust kernels (bindgen still parses C
 # with libclang): rst_ext_parse_target drops LLVM= from KMAKE_FLAGS for it.

@@ -4,6 +4,7 @@
 #       prints the build directory (= KDIR) on stdout; KERNEL is one of
 #       RST_EXT_KERNELS (scripts/env.sh; default $KERNEL, else the first).
 #       --cached: the same if it is cached, else exit 1 (no build).
+#       A distribution kernel (RST_EXT_DISTRO_KERNELS) is scripts/distro.sh's.
 # The build directory is keyed by the kernel source version, the config
 # fragments and the toolchain, so a warm run never rebuilds.
 set -euo pipefail
@@ -21,6 +22,13 @@ rst_ext_parse_target normal "$@"
 
 log() { echo "kernel: $*" >&2; }
 die() { echo "kernel: error: $*" >&2; exit 1; }
+
+# A distribution's own kernel is not built: scripts/distro.sh prepares its
+# KDIR from the distribution's packages.
+if rst_ext_distro_field "$kernel" >/dev/null; then
+	[ "$variant" = normal ] || die "$kernel is the distribution's kernel: no $variant variant"
+	exec "$here/distro.sh" kdir "$kernel"
+fi
 
 # Ours (base, then what differs per kernel), then for debug the debug options
 # (the gcc variant is the normal config built with gcc).

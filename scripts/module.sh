@@ -11,7 +11,15 @@ repo=$(dirname "$here")
 rst_ext_parse_target normal "$@"
 
 kdir=$("$here/kernel.sh" "$kernel" "$variant")
-"$here/check-kdir.sh" "$kdir" >/dev/null
+# A distribution kernel's module is built in its release's root
+# (scripts/distro.sh), by the toolchain check-kdir.sh finds there.
+kmake=(make) flags=("${KMAKE_FLAGS[@]}")
+if rst_ext_distro_field "$kernel" >/dev/null; then
+	kmake=("$here/distro.sh" run "$kernel" make)
+	read -ra flags < <("$here/distro.sh" run "$kernel" "$here/check-kdir.sh" "$kdir")
+else
+	"$here/check-kdir.sh" "$kdir" >/dev/null
+fi
 dst=$repo/out/$target/module
 mkdir -p "$dst/rust"
 cp -p "$repo/Kbuild" "$repo/VERSION" "$dst/"
@@ -20,7 +28,7 @@ for f in "$repo"/rust/*.rs "$repo"/rust/*.c "$repo"/rust/*.h; do
 	[ "${f##*/}" = shim_generated.rs ] || cp -p "$f" "$dst/rust/"
 done
 version=$("$here/version.sh" "$repo")
-if ! make -C "$kdir" M="$dst" "${KMAKE_FLAGS[@]}" RST_EXT_VERSION="$version" "${rest[@]}" modules >"$dst/build.log" 2>&1; then
+if ! "${kmake[@]}" -C "$kdir" M="$dst" "${flags[@]}" RST_EXT_VERSION="$version" "${rest[@]}" modules >"$dst/build.log" 2>&1; then
 	grep -vE '^make(\[[0-9]+\])?: ' "$dst/build.log" | tail -40 >&2
 	echo "module: build failed, full log: $dst/build.log" >&2
 	exit 1

@@ -16,7 +16,7 @@ DEB_PKGS=(
 	iproute2 iputils-ping nftables iptables ethtool socat busybox-static
 	python3-sphinx
 	bpftrace prometheus-node-exporter curl dkms linux-perf trace-cmd
-	rsync
+	rsync debootstrap
 )
 
 log() { echo "setup: $*" >&2; }

@@ -42,7 +42,11 @@ mkdir -p "$out"
 out=$(cd "$out" && pwd)
 rm -f "$out"/{console.log,console.decoded.log,guest.log,rc,kmemleak.txt,splats.txt,expected-warnings.txt}
 
-vng_args=(--run "$kdir" --force-9p --cpus 2 --memory 2G --verbose)
+# A distribution kernel's KDIR names the image it boots (scripts/distro.sh);
+# virtme-ng loads the modules from the unpacked tree beside it.
+boot=$kdir
+[ -f "$kdir/.rst_ext_boot" ] && boot=$(cat "$kdir/.rst_ext_boot")
+vng_args=(--run "$boot" --force-9p --cpus 2 --memory 2G --verbose)
 
 # KVM when it really works here, TCG otherwise (probed once per host boot:
 # some hosts expose a /dev/kvm that cannot run a stock guest).

@@ -48,8 +48,9 @@ tap_start() {
 }
 
 # require_config: the options of the config file beside this one (above its
-# "# Optional" line) that the running kernel lacks, from /proc/config.gz or
-# /boot/config-RELEASE, make the whole file a SKIP that names them; a kernel
+# "# Optional" line) that the running kernel lacks, from /proc/config.gz,
+# /boot/config-RELEASE or /lib/modules/RELEASE/config (where Debian's 7.x
+# packages put it), make the whole file a SKIP that names them; a kernel
 # whose config cannot be read is not checked.
 require_config() {
 	local cfg want missing=()
@@ -57,6 +58,8 @@ require_config() {
 		cfg=$(zcat /proc/config.gz)
 	elif [ -r "/boot/config-$(uname -r)" ]; then
 		cfg=$(cat "/boot/config-$(uname -r)")
+	elif [ -r "/lib/modules/$(uname -r)/config" ]; then
+		cfg=$(cat "/lib/modules/$(uname -r)/config")
 	else
 		echo "# the kernel's config is not readable: its options are not checked"
 		return 0

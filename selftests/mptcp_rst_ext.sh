@@ -247,11 +247,14 @@ else
 	fi
 	netns_cleanup
 	# Without BTF in the test kernel, bpftrace parses the headers of the
-	# tree the VM booted (make check passes it as RST_EXT_KDIR), or of the
+	# tree the VM booted (make check passes it as RST_EXT_KDIR: an O= build
+	# tree with its source link, or a tree built in place), or of the
 	# installed kernel's build tree; with neither, it cannot start.
 	bpftrace_headers=/lib/modules/$(uname -r)/build
 	if [ -n "${RST_EXT_KDIR:-}" ]; then
-		export BPFTRACE_KERNEL_SOURCE=$RST_EXT_KDIR/source BPFTRACE_KERNEL_BUILD=$RST_EXT_KDIR
+		bpftrace_headers=$RST_EXT_KDIR/source
+		[ -d "$bpftrace_headers" ] || bpftrace_headers=$RST_EXT_KDIR
+		export BPFTRACE_KERNEL_SOURCE=$bpftrace_headers BPFTRACE_KERNEL_BUILD=$RST_EXT_KDIR
 	elif [ ! -e /sys/kernel/btf/vmlinux ] && [ ! -e "$bpftrace_headers/include/linux/kconfig.h" ]; then
 		echo "# bpftrace not run: the kernel has no BTF and $bpftrace_headers no headers (RST_EXT_KDIR names a kernel tree)"
 		bpftrace_headers=
