@@ -11,8 +11,9 @@
 //! undone on drop), and plain [`SendEvidence`] values handed to the attribution.
 
 use crate::{
-    attribute_recv, attribute_send, invariants, self_check, Counter, Emitter, Invariant, JoinAck,
-    Listener, MpJoinOption, Packet, RecvEvidence, SendEvidence, Subflow, COUNTERS, PREFIX,
+    attribute_recv, attribute_send, invariants, render_table, self_check, Counter, Emitter,
+    Invariant, JoinAck, Listener, MpJoinOption, Packet, RecvEvidence, SendEvidence, Subflow,
+    COUNTERS,
 };
 use core::ffi::c_int;
 use core::fmt::{self, Write};
@@ -153,6 +154,17 @@ impl Net {
         unsafe { bindings::rst_ext_counter_read(self.as_ptr(), counter.index() as u32) }
     }
 
+    /// Every counter of the netns, by [`Counter::index`].
+    fn read_all(&self) -> [u64; COUNTERS.len()] {
+        let mut sums = [0; COUNTERS.len()];
+        // SAFETY: as in `add`; `sums` holds `COUNTERS.len()` values, the number of counters
+        // registered.
+        unsafe {
+            bindings::rst_ext_counters_read(self.as_ptr(), sums.as_mut_ptr(), sums.len() as u32)
+        };
+        sums
+    }
+
     /// Whether an MPTCP connection of the netns has this token now.
     fn token_known(&self, token: u32) -> bool {
         // SAFETY: the netns is alive (type invariant); the lookup takes its own reference.
@@ -215,14 +227,19 @@ impl SeqFile {
         // SAFETY: by the function requirements the pointer is valid and exclusive for `'a`.
         unsafe { &mut *ptr }
     }
+
+    /// Appends `bytes` to the seq_file's buffer.
+    fn write_bytes(&mut self, bytes: &[u8]) {
+        // SAFETY: the seq_file is owned by the running `show` callback (type invariant);
+        // `bytes` is valid for `bytes.len()` bytes. An overflow is recorded in the seq_file,
+        // which retries with a larger buffer.
+        unsafe { bindings::rst_ext_seq_write(self.0.get(), bytes.as_ptr().cast(), bytes.len()) };
+    }
 }
 
 impl Write for SeqFile {
     fn write_str(&mut self, s: &str) -> fmt::Result {
-        // SAFETY: the seq_file is owned by the running `show` callback (type invariant); `s` is
-        // valid for `s.len()` bytes. An overflow is recorded in the seq_file, which retries with
-        // a larger buffer.
-        unsafe { bindings::rst_ext_seq_write(self.0.get(), s.as_ptr().cast(), s.len()) };
+        self.write_bytes(s.as_bytes());
         Ok(())
     }
 }
@@ -408,7 +425,8 @@ unsafe extern "C" fn rst_ext_rs_proc_show(
 ) -> c_int {
     // SAFETY: the function's requirements.
     let (seq, net) = unsafe { (SeqFile::from_raw(seq), Net::from_raw(net)) };
-    let _ = write_table(seq, |c| net.read(c));
+    let sums = net.read_all();
+    write_table(seq, |c| sums[c.index()]);
     0
 }
 
@@ -470,23 +488,15 @@ unsafe extern "C" fn rst_ext_rs_retired_show(seq: *mut bindings::seq_file) -> c_
     // SAFETY: the function's requirements.
     let seq = unsafe { SeqFile::from_raw(seq) };
     // SAFETY: the index is in range; the totals exist while the module is registered.
-    let _ = write_table(seq, |c| unsafe {
+    write_table(seq, |c| unsafe {
         bindings::rst_ext_retired_read(c.index() as u32)
     });
     0
 }
 
 /// Writes the table in the two-line format of `/proc/net/netstat`, values from `value`.
-fn write_table(seq: &mut SeqFile, value: impl Fn(Counter) -> u64) -> fmt::Result {
-    write!(seq, "{PREFIX}:")?;
-    for info in COUNTERS {
-        write!(seq, " {}", info.name)?;
-    }
-    write!(seq, "\n{PREFIX}:")?;
-    for info in COUNTERS {
-        write!(seq, " {}", value(info.counter))?;
-    }
-    writeln!(seq)
+fn write_table(seq: &mut SeqFile, value: impl Fn(Counter) -> u64) {
+    render_table(value, |bytes| seq.write_bytes(bytes));
 }
 
 // The callbacks must have the types `shim.h` declares.

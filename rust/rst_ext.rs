@@ -713,6 +713,57 @@ pub fn self_check(
     broken
 }
 
+/// Bytes [`render_table`] gathers before each call of its `out`.
+pub const TABLE_CHUNK: usize = 256;
+
+/// The table in the two-line format of `/proc/net/netstat` that `nstat` reads, values from
+/// `value`: handed to `out` in pieces of at most [`TABLE_CHUNK`] bytes, so that a `seq_file`
+/// is written a few times per read rather than twice per counter.  Values in decimal, without
+/// `core::fmt`: a read of `/proc/net/netstat` prints the table, and most values are 0.
+pub fn render_table(value: impl Fn(Counter) -> u64, mut out: impl FnMut(&[u8])) {
+    let mut buf = [0u8; TABLE_CHUNK];
+    let mut len = 0;
+    let mut push = |bytes: &[u8]| {
+        if len + bytes.len() > buf.len() {
+            out(&buf[..len]);
+            len = 0;
+        }
+        buf[len..len + bytes.len()].copy_from_slice(bytes);
+        len += bytes.len();
+        if len == buf.len() {
+            out(&buf[..len]);
+            len = 0;
+        }
+    };
+    push(PREFIX.as_bytes());
+    push(b":");
+    for info in COUNTERS {
+        push(b" ");
+        push(info.name.as_bytes());
+    }
+    push(b"\n");
+    push(PREFIX.as_bytes());
+    push(b":");
+    let mut digits = [0u8; 21];
+    for info in COUNTERS {
+        let mut v = value(info.counter);
+        let mut i = digits.len();
+        loop {
+            i -= 1;
+            digits[i] = b'0' + (v % 10) as u8;
+            v /= 10;
+            if v == 0 {
+                break;
+            }
+        }
+        i -= 1;
+        digits[i] = b' ';
+        push(&digits[i..]);
+    }
+    push(b"\n");
+    out(&buf[..len]);
+}
+
 #[cfg(MODULE)]
 mod edge;
 

@@ -9,12 +9,14 @@
 
 #include <linux/debugfs.h>
 #include <linux/kprobes.h>
+#include <linux/mm.h>
 #include <linux/moduleparam.h>
 #include <linux/nsproxy.h>
 #include <linux/percpu.h>
 #include <linux/proc_fs.h>
 #include <linux/seq_file.h>
 #include <linux/seq_file_net.h>
+#include <linux/slab.h>
 #include <linux/tracepoint.h>
 #include <linux/version.h>
 #include <net/net_namespace.h>
@@ -394,6 +396,31 @@ u64 rst_ext_counter_read(struct net *net, unsigned int idx)
 	return sum;
 }
 
+/* All n counters of net at once (a read of the table): each CPU's area once. */
+void rst_ext_counters_read(struct net *net, __u64 *sums, unsigned int n)
+{
+	struct rst_ext_pernet *pn;
+	u64 __percpu *counters;
+	unsigned int i;
+	int cpu;
+
+	memset(sums, 0, n * sizeof(*sums));
+	if (WARN_ON_ONCE(n > rst_ext_ncounters))
+		return;
+	rcu_read_lock();
+	pn = net_generic(net, rst_ext_net_id);
+	counters = rcu_dereference(pn->counters);
+	if (counters) {
+		for_each_possible_cpu(cpu) {
+			const u64 *c = per_cpu_ptr(counters, cpu);
+
+			for (i = 0; i < n; i++)
+				sums[i] += READ_ONCE(c[i]);
+		}
+	}
+	rcu_read_unlock();
+}
+
 void rst_ext_seq_write(struct seq_file *seq, const char *buf, size_t len)
 {
 	seq_write(seq, buf, len);
@@ -770,6 +797,55 @@ static struct kprobe rst_ext_netstat_kp = {
 	.pre_handler = rst_ext_netstat_pre,
 };
 
+/*
+ * The block takes /proc/net/netstat past one page on 6.12 (3,958 bytes
+ * without it).  seq_read_iter() starts a read with a one-page buffer, and a
+ * show that overflows it is wasted: the file is rendered again into a
+ * buffer twice as large.  A kprobe on netstat_seq_show() remembers the
+ * largest buffer a render has overflowed (a show into an empty buffer
+ * larger than a page is such a retry), and gives a render into a buffer no
+ * larger than that the size the retry fitted in before it formats
+ * anything: the buffer seq_read_iter() has just allocated for it (with
+ * kvmalloc(), under the seq_file's mutex, which the show holds) is replaced
+ * by one that large, as single_open_size() sizes a buffer from the start.
+ * The probe runs with preemption off: GFP_ATOMIC, and without memory (or
+ * with a vmalloc()ed buffer) the show is told it did not fit at once
+ * (seq_commit(seq, -1), seq_file's own way to say so): it runs with every
+ * print a no-op and seq_read_iter() retries as it would have anyway.  Were
+ * the guess wrong, a read would cost one retry more and print the same.
+ */
+static size_t rst_ext_netstat_overflowed __read_mostly;
+
+static int rst_ext_netstat_show_pre(struct kprobe *kp, struct pt_regs *regs)
+{
+	struct seq_file *seq = (void *)regs_get_kernel_argument(regs, 0);
+	size_t overflowed = READ_ONCE(rst_ext_netstat_overflowed);
+	char *buf;
+
+	if (seq->count)
+		return 0;
+	if (seq->size > overflowed) {
+		if (seq->size > PAGE_SIZE && seq->size / 2 > overflowed)
+			WRITE_ONCE(rst_ext_netstat_overflowed, seq->size / 2);
+		return 0;
+	}
+	buf = is_vmalloc_addr(seq->buf) ? NULL :
+	      kmalloc(overflowed * 2, GFP_ATOMIC | __GFP_NOWARN | __GFP_ACCOUNT);
+	if (!buf) {
+		seq_commit(seq, -1);
+		return 0;
+	}
+	kfree(seq->buf);
+	seq->buf = buf;
+	seq->size = overflowed * 2;
+	return 0;
+}
+
+static struct kprobe rst_ext_netstat_show_kp = {
+	.symbol_name = "netstat_seq_show",
+	.pre_handler = rst_ext_netstat_show_pre,
+};
+
 static bool rst_ext_netstat_registered;
 
 int rst_ext_netstat_register(void)
@@ -784,6 +860,13 @@ int rst_ext_netstat_register(void)
 		       err);
 		return err;
 	}
+	err = register_kprobe(&rst_ext_netstat_show_kp);
+	if (err) {
+		pr_err("cannot hook /proc/net/netstat (netstat_seq_show): %d; load with netstat=0 to do without\n",
+		       err);
+		unregister_kprobe(&rst_ext_netstat_kp);
+		return err;
+	}
 	rst_ext_netstat_registered = true;
 	return 0;
 }
@@ -793,6 +876,7 @@ void rst_ext_netstat_unregister(void)
 	if (!rst_ext_netstat_registered)
 		return;
 	/* Waits for handlers running on other CPUs. */
+	unregister_kprobe(&rst_ext_netstat_show_kp);
 	unregister_kprobe(&rst_ext_netstat_kp);
 	rst_ext_netstat_registered = false;
 }

@@ -128,6 +128,7 @@ void rst_ext_netstat_unregister(void);
 /* Counters of a netns, in shim.c.  Callable from any context. */
 void rst_ext_counter_add(struct net *net, unsigned int idx, __u64 n);
 __u64 rst_ext_counter_read(struct net *net, unsigned int idx);
+void rst_ext_counters_read(struct net *net, __u64 *sums, unsigned int n);
 /* Totals of the netns torn down while the self-check was on. */
 __u64 rst_ext_retired_read(unsigned int idx);
 

@@ -2,9 +2,9 @@
 //! The attribution table, checked case by case on the host.
 
 use mptcp_rst_ext::{
-    attribute_recv, attribute_send, code, invariants, self_check, Counter, Emitter, Invariant,
-    JoinAck, Kind, Listener, MpJoinOption, Packet, RecvEvidence, SendEvidence, Subflow, COUNTERS,
-    MAX_ID_LEN, PREFIX, TCP_CLOSE,
+    attribute_recv, attribute_send, code, invariants, render_table, self_check, Counter, Emitter,
+    Invariant, JoinAck, Kind, Listener, MpJoinOption, Packet, RecvEvidence, SendEvidence, Subflow,
+    COUNTERS, MAX_ID_LEN, PREFIX, TABLE_CHUNK, TCP_CLOSE,
 };
 
 const TCP_ESTABLISHED: u8 = 1;
@@ -1116,4 +1116,39 @@ fn mp_join_option_parser() {
         let buf: Vec<u8> = (0..len).map(|i| (x >> (i % 8 * 8)) as u8 % 32).collect();
         let _ = MpJoinOption::parse(&buf);
     }
+}
+
+/// The table as `/proc/net/netstat` shows it, gathered in chunks: byte for byte what
+/// formatting each name and value would print, with values of every width.
+#[test]
+fn table_rendering() {
+    let value = |c: Counter| match c.index() % 4 {
+        0 => 0,
+        1 => c.index() as u64 * 1_000_003,
+        2 => u64::MAX - c.index() as u64,
+        _ => 9,
+    };
+    let mut want = format!("{PREFIX}:");
+    for info in COUNTERS {
+        want += &format!(" {}", info.name);
+    }
+    want += &format!("\n{PREFIX}:");
+    for info in COUNTERS {
+        want += &format!(" {}", value(info.counter));
+    }
+    want += "\n";
+    let mut got = Vec::new();
+    let mut chunks = 0;
+    render_table(value, |bytes| {
+        assert!(bytes.len() <= TABLE_CHUNK);
+        got.extend_from_slice(bytes);
+        chunks += 1;
+    });
+    assert_eq!(String::from_utf8(got).unwrap(), want);
+    // Each piece but the last is full to within one push (a name or a value, at most 32 bytes).
+    assert!(
+        chunks <= want.len() / (TABLE_CHUNK - 32) + 1,
+        "{chunks} chunks for {} bytes",
+        want.len()
+    );
 }
