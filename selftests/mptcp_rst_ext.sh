@@ -399,7 +399,8 @@ chk_modprobe() {
 	local root=$1 dir=$2 version=$3 conf=/etc/modprobe.d/mptcp_rst_ext.conf dep
 	run sh -c "echo 'options mptcp_rst_ext selfcheck=1' >$conf" || return
 	dep=$(modprobe -d "$root" --show-depends mptcp_rst_ext 2>&1)
-	[[ $dep == "insmod $root/lib/modules/$(uname -r)/$dir/mptcp_rst_ext.ko selfcheck=1"* ]] ||
+	# (.ko.xz, .ko.zst: where the kernel compresses its modules on install, as Debian's does)
+	[[ $dep =~ ^"insmod $root/lib/modules/$(uname -r)/$dir/mptcp_rst_ext.ko"(\.xz|\.zst|\.gz)?" selfcheck=1" ]] ||
 		fail "modprobe would run '$dep'"
 	if run modprobe -d "$root" mptcp_rst_ext; then
 		[ "$(cat /sys/module/mptcp_rst_ext/parameters/selfcheck)" = Y ] ||
