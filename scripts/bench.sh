@@ -2,11 +2,13 @@
 # make bench: the benchmarks (selftests/bench.sh), one VM boot of the normal
 # test kernel per part: throughput with and without the module
 # (interleaved), a reset storm (none / module / event / bpftrace), the time
-# of one probe call, the cost of a /proc/net/netstat read, memory per netns
-# and module size.
+# of one probe call, the cost of a /proc/net/netstat read, short
+# connections (plain TCP and MPTCP: none / module / event / bpftrace),
+# memory per netns and module size.
 #   scripts/bench.sh [KERNEL] [normal|debug|gcc]     (default: normal)
 # Sizes from BENCH_PAIRS, BENCH_SECONDS, BENCH_RESETS, BENCH_ROUNDS,
-# BENCH_NETNS, BENCH_TRACED, BENCH_READS, BENCH_PARTS (see selftests/bench.sh).
+# BENCH_NETNS, BENCH_TRACED, BENCH_READS, BENCH_CONNS, BENCH_PARTS (see
+# selftests/bench.sh).
 # BENCH_CLOCK: icount (default; under TCG the guest's clock counts guest
 # instructions, one per ns, see vm.sh) or host (the emulator's real time).
 # Raw output in out/<kernel>-<variant>/bench/<part>/guest.log, the summary
@@ -24,10 +26,10 @@ ko=$("$here/module.sh" "$kernel" "$variant")
 mkdir -p "$repo/out/$target"
 "$CARGO" run -q --manifest-path "$repo/rust/host/Cargo.toml" --bin counters >"$repo/out/counters.tsv"
 benv=()
-for v in BENCH_PAIRS BENCH_SECONDS BENCH_RESETS BENCH_ROUNDS BENCH_NETNS BENCH_TRACED BENCH_READS; do
+for v in BENCH_PAIRS BENCH_SECONDS BENCH_RESETS BENCH_ROUNDS BENCH_NETNS BENCH_TRACED BENCH_READS BENCH_CONNS; do
 	[ -n "${!v:-}" ] && benv+=("$v=${!v}")
 done
-parts=${BENCH_PARTS:-throughput storm probe netstat memory}
+parts=${BENCH_PARTS:-throughput storm probe netstat churn memory}
 echo "bench: $target kernel, parts: $parts; ${benv[*]:-default sizes}" >&2
 echo "module file: $(size "$ko" | tail -1 | awk '{print "text=" $1, "data=" $2, "bss=" $3}')" \
 	"ko_bytes=$(stat -c %s "$ko")" | tee "$repo/out/$target/bench-host.txt"

@@ -12,7 +12,8 @@
 #   BENCH_TRACED   resets traced to time one probe call (2000)
 #   BENCH_NETNS    network namespaces for the memory measure (500)
 #   BENCH_READS    reads of /proc/net/netstat per run (2000)
-#   BENCH_PARTS    what to run ("throughput storm probe netstat memory")
+#   BENCH_CONNS    short connections per churn run (20000)
+#   BENCH_PARTS    what to run ("throughput storm probe netstat churn memory")
 # RST_EXT_CLOCK=icount (from scripts/vm.sh --icount): the guest's clock
 # counts guest instructions, one per ns: every time below is then an
 # instruction count of the whole VM (both vCPUs, idle skipped).
@@ -28,7 +29,8 @@ BENCH_RESETS=${BENCH_RESETS:-20000}
 BENCH_ROUNDS=${BENCH_ROUNDS:-5}
 BENCH_NETNS=${BENCH_NETNS:-500}
 BENCH_READS=${BENCH_READS:-2000}
-BENCH_PARTS=${BENCH_PARTS:-throughput storm probe netstat memory}
+BENCH_CONNS=${BENCH_CONNS:-20000}
+BENCH_PARTS=${BENCH_PARTS:-throughput storm probe netstat churn memory}
 
 T=/sys/kernel/tracing
 
@@ -200,7 +202,7 @@ if [ -n "${BENCH_KDIR:-}" ]; then
 	[ -d "$ksrc" ] || ksrc=$BENCH_KDIR
 	export BPFTRACE_KERNEL_SOURCE=$ksrc BPFTRACE_KERNEL_BUILD=$BENCH_KDIR
 fi
-if ! part storm && ! part probe; then
+if ! part storm && ! part probe && ! part churn; then
 	:
 elif command -v bpftrace >/dev/null; then
 	mountpoint -q /sys/kernel/tracing || mount -t tracefs none /sys/kernel/tracing 2>/dev/null
@@ -432,6 +434,81 @@ if [ -d $T ] && grep -qw function $T/available_tracers &&
 else
 	echo "netstat shows: netstat_seq_show() cannot be traced"
 fi
+fi
+
+# --- connection churn ----------------------------------------------------------
+# What the module's sock:inet_sock_set_state probe costs a host making many
+# short connections, plain TCP included (the tracepoint fires for every TCP
+# socket's state change): BENCH_CONNS connections from ns1 to a server of
+# ns2 that accepts and closes each one (connect, close, no data), the
+# client's loop timed: with clock=icount, the guest instructions of the
+# whole VM per connection, both sides.  For plain TCP and MPTCP, IPv4 and
+# IPv6; variants as the storm's (none, module, module with its event on,
+# bpftrace on the same tracepoints), rotated from round to round, each run
+# in new namespaces (no TIME_WAIT left from the run before).
+# churn VARIANT FAMILY ROUND: one run; prints its line, sets $conn_ns.
+churn() {
+	local variant=$1 family=$2 round=$3 bpid="" proto addr out extra=
+	proto=${family%[46]}
+	case $family in
+	*4) addr=10.0.1.2 ;;
+	*6) addr=dead:beef:1::2 ;;
+	esac
+	net_pair
+	ip netns exec "$ns2" "$stress" conns-server "$proto" "$addr" 30000 &
+	local spid=$!
+	wait_listen "$ns2" 30000 >/dev/null
+	case $variant in
+	module) module_load ;;
+	event) module_load && events_on ;;
+	bpftrace) bpf_start ;;
+	esac
+	sync
+	sleep 1
+	out=$(taskset -c 0 ip netns exec "$ns1" "$stress" conns-client "$proto" "$addr" 30000 "$BENCH_CONNS")
+	case $variant in
+	module) module_unload ;;
+	event)
+		extra=" events_in_buffer=$(grep -c 'mptcp_rst_ext_reset: ' "$_events/trace")"
+		events_off
+		module_unload
+		;;
+	bpftrace)
+		bpf_stop
+		extra=" closes_counted=$(awk '/^@close:/ {print $2}' /tmp/bench-bpf.$$)"
+		;;
+	esac
+	kill "$spid"
+	wait "$spid" 2>/dev/null
+	extra+=" resets_sent=$(get_counter "$ns1" TcpOutRsts)+$(get_counter "$ns2" TcpOutRsts)"
+	netns_cleanup
+	conn_ns=${out##*ns_per_conn=}
+	echo "churn round=$round family=$family variant=$variant $out$extra"
+}
+if part churn; then
+variants=(none module event)
+[ -n "$bpftrace_ok" ] && variants+=(bpftrace)
+declare -A conn=()
+for family in tcp4 tcp6 mptcp4 mptcp6; do
+	for r in $(seq "$BENCH_ROUNDS"); do
+		n=${#variants[@]}
+		for k in $(seq 0 $((n - 1))); do
+			var=${variants[$(((k + r - 1) % n))]}
+			churn "$var" "$family" "$r"
+			conn[$family.$var]+=" $conn_ns"
+		done
+	done
+	# shellcheck disable=SC2086
+	none=$(median ${conn[$family.none]})
+	line="summary churn $family: median ns_per_conn none $none"
+	for var in "${variants[@]:1}"; do
+		# shellcheck disable=SC2086
+		m=$(median ${conn[$family.$var]})
+		line+=", $var $m (+$((m - none)), $(ratio "$none" "$m"))"
+	done
+	echo "$line"
+done
+rm -f /tmp/bench-bpf.$$
 fi
 
 # --- memory ---------------------------------------------------------------------

@@ -51,6 +51,13 @@ transfer between two real stacks.
   mptcp_stress.py bulk-client ADDR PORT SECONDS [--linger0]
       connect over MPTCP and send as fast as possible for SECONDS (then
       close; with --linger0: SO_LINGER {1, 0}, i.e. MP_FASTCLOSE and resets).
+  mptcp_stress.py conns-server tcp|mptcp ADDR PORT
+      until killed: accept connections on ADDR:PORT (IPv6 if ADDR has a
+      colon) and close each one at once.
+  mptcp_stress.py conns-client tcp|mptcp ADDR PORT COUNT
+      COUNT short connections to ADDR:PORT, one after the other: connect,
+      close, no data.  Prints "conns=N ns_per_conn=T", T the loop's
+      monotonic time per connection.
 
 Exit status 0 on success, 1 otherwise, with a reason on stderr.
 """
@@ -588,6 +595,30 @@ def bulk_client(addr, port, seconds, linger0=False):
     return 0
 
 
+def conns_socket(proto, addr):
+    family = socket.AF_INET6 if ":" in addr else socket.AF_INET
+    return socket.socket(family, socket.SOCK_STREAM, IPPROTO_MPTCP if proto == "mptcp" else 0)
+
+
+def conns_server(proto, addr, port):
+    ls = conns_socket(proto, addr)
+    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    ls.bind((addr, port))
+    ls.listen(1024)
+    while True:
+        c, _ = ls.accept()
+        c.close()
+
+
+def conns_client(proto, addr, port, count):
+    start = time.monotonic_ns()
+    for _ in range(count):
+        with conns_socket(proto, addr) as s:
+            s.connect((addr, port))
+    print(f"conns={count} ns_per_conn={(time.monotonic_ns() - start) // count}")
+    return 0
+
+
 def main(argv):
     if len(argv) < 2:
         print(__doc__, file=sys.stderr)
@@ -610,6 +641,11 @@ def main(argv):
         return sink(a[0], int(a[1]))
     if cmd == "bulk-server" and len(a) == 2:
         return bulk_server(a[0], int(a[1]))
+    if cmd == "conns-server" and len(a) == 3 and a[0] in ("tcp", "mptcp"):
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+        return conns_server(a[0], a[1], int(a[2]))
+    if cmd == "conns-client" and len(a) == 4 and a[0] in ("tcp", "mptcp"):
+        return conns_client(a[0], a[1], int(a[2]), int(a[3]))
     if cmd == "bulk-client" and len(a) in (3, 4):
         return bulk_client(a[0], int(a[1]), float(a[2]), a[3:] == ["--linger0"])
     print(__doc__, file=sys.stderr)
