@@ -455,7 +455,11 @@ churn() {
 	*6) addr=dead:beef:1::2 ;;
 	esac
 	net_pair
-	ip netns exec "$ns2" "$stress" conns-server "$proto" "$addr" 30000 &
+	# The server on the other CPU, with an accept queue no run fills: a
+	# dropped SYN would be retried a second later, and with clock=icount the
+	# idle wait jumps the clock by that second.
+	ip netns exec "$ns2" sysctl -qw net.core.somaxconn=65535 net.ipv4.tcp_max_syn_backlog=65535
+	taskset -c 1 ip netns exec "$ns2" "$stress" conns-server "$proto" "$addr" 30000 &
 	local spid=$!
 	wait_listen "$ns2" 30000 >/dev/null
 	case $variant in
@@ -481,6 +485,7 @@ churn() {
 	kill "$spid"
 	wait "$spid" 2>/dev/null
 	extra+=" resets_sent=$(get_counter "$ns1" TcpOutRsts)+$(get_counter "$ns2" TcpOutRsts)"
+	extra+=" syn_retrans=$(get_counter "$ns1" TcpExtTCPSynRetrans) listen_drops=$(get_counter "$ns2" TcpExtListenDrops)"
 	netns_cleanup
 	conn_ns=${out##*ns_per_conn=}
 	echo "churn round=$round family=$family variant=$variant $out$extra"
