@@ -51,8 +51,7 @@ conf_value() { sed -n "s/^CONFIG_$1=\"\{0,1\}\([^\"]*\)\"\{0,1\}\$/\1/p" "$heade
 
 # The headers' package and version; the source package of the same version.
 command -v dpkg-query >/dev/null || die "dpkg-query not found: only Debian's packaged kernels are known"
-hpkg=$(dpkg-query -S "$headers/.config" 2>/dev/null | cut -d: -f1 | head -1) ||
-	die "$headers/.config belongs to no installed package: install linux-headers-$release"
+hpkg=$(dpkg-query -S "$headers/.config" 2>/dev/null | cut -d: -f1 | head -1 || :)
 [ -n "$hpkg" ] || die "$headers/.config belongs to no installed package: install linux-headers-$release"
 version=$(dpkg-query -W -f='${Version}' "$hpkg")
 series=$(echo "$release" | cut -d. -f1-2)

@@ -54,12 +54,6 @@ in_root() {
 root_pkgs=rustc,rust-src,rust-clippy,bindgen,gcc-14,make,bc,bison,flex,libelf-dev,libssl-dev,libdw-dev,python3,kmod,dwarves,xz-utils,cpio,dkms,libclang-common-19-dev,cargo,git
 recipe="debootstrap minbase $root_pkgs v1"
 
-mirror() {
-	grep -hsoE '^(URIs:|deb) +[a-z]+://[^ ]+' /etc/apt/sources.list.d/*.sources \
-		/etc/apt/sources.list.d/*.list /etc/apt/sources.list |
-		awk '{print $2}' | grep -vE 'security|cloud|nodesource' | head -1 || :
-}
-
 make_root() {
 	if [ -f "$root/.done" ] && [ "$(cat "$root/.done")" = "$recipe" ]; then
 		[ -n "$(find "$root/.done" -mtime -1)" ] && return 0
@@ -71,7 +65,7 @@ make_root() {
 	fi
 	command -v debootstrap >/dev/null || die "debootstrap not found: apt-get install debootstrap (scripts/setup.sh does it)"
 	local m start=$SECONDS
-	m=$(mirror)
+	m=$(rst_ext_debian_mirror)
 	[ -n "$m" ] || die "no Debian mirror in /etc/apt/sources.list*"
 	log "making a Debian $suite root in $root (debootstrap from $m, about 2 min once)"
 	rm -rf "$root"

@@ -85,6 +85,13 @@ rst_ext_stress_warn() {
 		STRESS_EXPECT_WARN+=(--expect-warn "$at")
 	done
 }
+# rst_ext_debian_mirror: Debian's mirror, as the machine's own apt sources
+# name it (not the security or other archives); empty if none.
+rst_ext_debian_mirror() {
+	grep -hsoE '^(URIs:|deb) +[a-z]+://[^ ]+' /etc/apt/sources.list.d/*.sources \
+		/etc/apt/sources.list.d/*.list /etc/apt/sources.list |
+		awk '{print $2}' | grep -vE 'security|cloud|nodesource' | head -1 || :
+}
 # rst_ext_target KERNEL VARIANT: the name of a test kernel, its out/ directory.
 rst_ext_target() { echo "$1-$2"; }
 # rst_ext_parse_target DEFAULT_VARIANT [ARG...]: sets kernel and variant from

@@ -25,10 +25,7 @@ if [ "$suite" = installed ]; then
 	tarball=/usr/src/$pkg.tar.xz
 	[ -f "$tarball" ] || die "$tarball missing: apt-get install --reinstall $pkg"
 else
-	# Debian's mirror, as the machine's own sources name it.
-	mirror=$(grep -hsoE '^(URIs:|deb) +[a-z]+://[^ ]+' /etc/apt/sources.list.d/*.sources \
-		/etc/apt/sources.list.d/*.list /etc/apt/sources.list |
-		awk '{print $2}' | grep -vE 'security|cloud|nodesource' | head -1 || true)
+	mirror=$(rst_ext_debian_mirror)
 	[ -n "$mirror" ] || die "no Debian mirror found in /etc/apt/sources.list*"
 	apt_dir=$CACHE_DIR/apt/$suite
 	mkdir -p "$apt_dir/lists/partial" "$apt_dir/debs"
