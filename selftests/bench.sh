@@ -233,6 +233,15 @@ bpf_stop() {
 	wait "$bpid"
 }
 
+# rotated ROUND: the names in variants=(), in the order of round ROUND: the
+# order rotates by one from round to round.
+rotated() {
+	local n=${#variants[@]} k
+	for k in $(seq 0 $((n - 1))); do
+		echo "${variants[$(((k + $1 - 1) % n))]}"
+	done
+}
+
 # storm VARIANT ROUND: one run; prints its line, sets $cpu_ns (per reset).
 storm() {
 	local variant=$1 round=$2 bpid="" out secs ticks before after
@@ -283,10 +292,7 @@ variants=(none module event)
 [ -n "$bpftrace_ok" ] && variants+=(bpftrace)
 declare -A cpu=() wall=()
 for r in $(seq "$BENCH_ROUNDS"); do
-	# rotate the order from round to round
-	n=${#variants[@]}
-	for k in $(seq 0 $((n - 1))); do
-		var=${variants[$(((k + r - 1) % n))]}
+	for var in $(rotated "$r"); do
 		storm "$var" "$r"
 		cpu[$var]+=" $cpu_ns"
 		wall[$var]+=" $wall_ns"
@@ -496,9 +502,7 @@ variants=(none module event)
 declare -A conn=()
 for family in tcp4 tcp6 mptcp4 mptcp6; do
 	for r in $(seq "$BENCH_ROUNDS"); do
-		n=${#variants[@]}
-		for k in $(seq 0 $((n - 1))); do
-			var=${variants[$(((k + r - 1) % n))]}
+		for var in $(rotated "$r"); do
 			churn "$var" "$family" "$r"
 			conn[$family.$var]+=" $conn_ns"
 		done
