@@ -91,6 +91,7 @@ test_begin() {
 	_test_rc=$KSFT_PASS
 	_test_skip=
 	_test_todo=
+	_test_t0=${EPOCHREALTIME/./}
 	[ -n "$always" ] || [ -z "${RST_EXT_ONLY:-}" ] || grep -qE -- "$RST_EXT_ONLY" <<<"$1"
 }
 
@@ -110,8 +111,13 @@ test_todo() {
 	_test_todo=$1
 }
 
+# Each result is preceded by the test's wall time, "# time: 1.234 s" (where
+# the clock is the guest's instruction count, see vm.sh, a count in units
+# of 10^9 instructions).
 test_end() {
+	local us=$((${EPOCHREALTIME/./} - _test_t0))
 	_tap_n=$((_tap_n + 1))
+	printf '# time: %d.%03d s\n' $((us / 1000000)) $((us / 1000 % 1000))
 	if [ -n "$_test_skip" ]; then
 		_tap_skipped=$((_tap_skipped + 1))
 		echo "ok $_tap_n - $_test_name # SKIP $_test_skip"
