@@ -265,6 +265,7 @@ DEFINE_SHOW_ATTRIBUTE(rst_ext_invariants);
 
 static struct kretprobe rst_ext_join_krp;
 static struct kprobe rst_ext_netstat_kp;
+static struct kprobe rst_ext_netstat_show_kp;
 
 /*
  * Calls a probe missed: for want of a free kretprobe instance, or by
@@ -272,9 +273,10 @@ static struct kprobe rst_ext_netstat_kp;
  */
 static int rst_ext_missed_show(struct seq_file *seq, void *v)
 {
-	seq_printf(seq, "subflow_syn_recv_sock %lu\nmptcp_seq_show %lu\n",
+	seq_printf(seq,
+		   "subflow_syn_recv_sock %lu\nmptcp_seq_show %lu\nnetstat_seq_show %lu\n",
 		   rst_ext_join_krp.nmissed + rst_ext_join_krp.kp.nmissed,
-		   rst_ext_netstat_kp.nmissed);
+		   rst_ext_netstat_kp.nmissed, rst_ext_netstat_show_kp.nmissed);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(rst_ext_missed);
