@@ -100,7 +100,20 @@ count_tap() {
 	done < <(grep -E '^(# )?(not )?ok [0-9]+ ' "$1")
 }
 
+# test_times TAP LABEL: each test's time (selftests/lib.sh prints "# time:"
+# before each result) into out/test-times.txt.
+test_times() {
+	awk -v label="$2" '{ sub(/^# /, "") }
+		/^# time: / { t = $3; next }
+		/^(not )?ok [0-9]+ - / && t != "" {
+			sub(/^(not )?ok [0-9]+ - /, "")
+			printf "%8.1f s  %s: %s\n", t, label, $0
+		}
+		{ t = "" }' "$1" >>"$out/test-times.txt"
+}
+
 : >"$out/timings.txt"
+: >"$out/test-times.txt"
 if ! timed setup "$here/setup.sh"; then
 	result fail "set-up"
 	echo "$passed passed, $failed failed, $skipped skipped" | tee "$out/totals.txt"
@@ -236,6 +249,7 @@ for variant in "${variants[@]}"; do
 		vm_rc=$?
 		cp "$vout/$name/guest.log" "$vout/$name.tap" 2>/dev/null || : >"$vout/$name.tap"
 		count_tap "$vout/$name.tap" "$target: $t"
+		test_times "$vout/$name.tap" "$target: $t"
 		grep -qE '^# 1\.\.[0-9]' "$vout/$name.tap" || result fail "$target: $t ran to the end" "no TAP plan"
 		if [ -s "$vout/$name/splats.txt" ] || [ -s "$vout/$name/kmemleak.txt" ] || [ ! -f "$vout/$name/rc" ]; then
 			result fail "$target: $t: VM run: no call trace, no kmemleak report, no timeout" "see $vout/$name/"
@@ -286,7 +300,7 @@ done
 
 # The same results as JUnit XML, for CI pages (the GitHub workflow uploads it).
 python3 "$here/junit.py" "$summary" >"$out/junit.xml" || echo "check: out/junit.xml not written" >&2
-echo "# summary in out/summary.txt (JUnit: out/junit.xml), timings in out/timings.txt"
+echo "# summary in out/summary.txt (JUnit: out/junit.xml), timings in out/timings.txt (each test's: out/test-times.txt)"
 if [ "$failed" -gt 0 ]; then
 	echo "Conclusion: FAILED"
 else
