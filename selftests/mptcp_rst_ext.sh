@@ -246,21 +246,27 @@ else
 		chk_consumer_events trace-cmd "$tmp/trace-cmd.txt"
 	fi
 	netns_cleanup
-	# Without BTF in the test kernel, bpftrace parses the headers of the
-	# tree the VM booted (make check passes it as RST_EXT_KDIR: an O= build
-	# tree with its source link, or a tree built in place), or of the
-	# installed kernel's build tree; with neither, it cannot start.
-	bpftrace_headers=/lib/modules/$(uname -r)/build
-	if [ -n "${RST_EXT_KDIR:-}" ]; then
-		bpftrace_headers=$RST_EXT_KDIR/source
-		[ -d "$bpftrace_headers" ] || bpftrace_headers=$RST_EXT_KDIR
-		export BPFTRACE_KERNEL_SOURCE=$bpftrace_headers BPFTRACE_KERNEL_BUILD=$RST_EXT_KDIR
-	elif [ ! -e /sys/kernel/btf/vmlinux ] && [ ! -e "$bpftrace_headers/include/linux/kconfig.h" ]; then
-		echo "# bpftrace not run: the kernel has no BTF and $bpftrace_headers no headers (RST_EXT_KDIR names a kernel tree)"
-		bpftrace_headers=
+	# bpftrace takes the kernel's types from its BTF (Debian's kernel);
+	# without BTF (the test kernels) it parses the headers of the tree the
+	# VM booted (make check passes it as RST_EXT_KDIR: an O= build tree
+	# with its source link, or a tree built in place), or of the installed
+	# kernel's build tree; with neither, it cannot start.
+	bpftrace_types=/sys/kernel/btf/vmlinux
+	if [ -e "$bpftrace_types" ]; then
+		:
+	elif [ -n "${RST_EXT_KDIR:-}" ]; then
+		bpftrace_types=$RST_EXT_KDIR/source
+		[ -d "$bpftrace_types" ] || bpftrace_types=$RST_EXT_KDIR
+		export BPFTRACE_KERNEL_SOURCE=$bpftrace_types BPFTRACE_KERNEL_BUILD=$RST_EXT_KDIR
+	else
+		bpftrace_types=/lib/modules/$(uname -r)/build
+		if [ ! -e "$bpftrace_types/include/linux/kconfig.h" ]; then
+			echo "# bpftrace not run: the kernel has no BTF and $bpftrace_types no headers (RST_EXT_KDIR names a kernel tree)"
+			bpftrace_types=
+		fi
 	fi
 	net_pair
-	if [ -n "$bpftrace_headers" ] && consumer_start "$tmp/bpftrace.txt" "grep -q '^Attaching' $tmp/bpftrace.txt" \
+	if [ -n "$bpftrace_types" ] && consumer_start "$tmp/bpftrace.txt" "grep -q '^Attaching' $tmp/bpftrace.txt" \
 		bpftrace -e 'tracepoint:mptcp_rst_ext:mptcp_rst_ext_reset {
     printf("mptcp_rst_ext_reset: netns=%u dir=%s stateless=%u code=%u cause=%s dest=:%u\n",
            args->netns, args->tx ? "tx" : "rx", args->stateless, args->code,
