@@ -7,8 +7,8 @@
 # memory per netns and module size.
 #   scripts/bench.sh [KERNEL] [normal|debug|gcc]     (default: normal)
 # Sizes from BENCH_PAIRS, BENCH_SECONDS, BENCH_RESETS, BENCH_ROUNDS,
-# BENCH_NETNS, BENCH_TRACED, BENCH_READS, BENCH_CONNS, BENCH_PARTS (see
-# selftests/bench.sh).
+# BENCH_NETNS, BENCH_TRACED, BENCH_READS, BENCH_CONNS, BENCH_FAMILIES,
+# BENCH_PARTS (see selftests/bench.sh).
 # BENCH_CLOCK: icount (default; under TCG the guest's clock counts guest
 # instructions, one per ns, see vm.sh) or host (the emulator's real time).
 # Raw output in out/<kernel>-<variant>/bench/<part>/guest.log, the summary
@@ -26,7 +26,7 @@ ko=$("$here/module.sh" "$kernel" "$variant")
 mkdir -p "$repo/out/$target"
 "$CARGO" run -q --manifest-path "$repo/rust/host/Cargo.toml" --bin counters >"$repo/out/counters.tsv"
 benv=()
-for v in BENCH_PAIRS BENCH_SECONDS BENCH_RESETS BENCH_ROUNDS BENCH_NETNS BENCH_TRACED BENCH_READS BENCH_CONNS; do
+for v in BENCH_PAIRS BENCH_SECONDS BENCH_RESETS BENCH_ROUNDS BENCH_NETNS BENCH_TRACED BENCH_READS BENCH_CONNS BENCH_FAMILIES; do
 	[ -n "${!v:-}" ] && benv+=("$v=${!v}")
 done
 parts=${BENCH_PARTS:-throughput storm probe netstat churn memory}

@@ -13,6 +13,7 @@
 #   BENCH_NETNS    network namespaces for the memory measure (500)
 #   BENCH_READS    reads of /proc/net/netstat per run (2000)
 #   BENCH_CONNS    short connections per churn run (20000)
+#   BENCH_FAMILIES churn families ("tcp4 tcp6 mptcp4 mptcp6")
 #   BENCH_PARTS    what to run ("throughput storm probe netstat churn memory")
 # RST_EXT_CLOCK=icount (from scripts/vm.sh --icount): the guest's clock
 # counts guest instructions, one per ns: every time below is then an
@@ -30,6 +31,7 @@ BENCH_ROUNDS=${BENCH_ROUNDS:-5}
 BENCH_NETNS=${BENCH_NETNS:-500}
 BENCH_READS=${BENCH_READS:-2000}
 BENCH_CONNS=${BENCH_CONNS:-20000}
+BENCH_FAMILIES=${BENCH_FAMILIES:-tcp4 tcp6 mptcp4 mptcp6}
 BENCH_PARTS=${BENCH_PARTS:-throughput storm probe netstat churn memory}
 
 T=/sys/kernel/tracing
@@ -454,7 +456,7 @@ fi
 # in new namespaces (no TIME_WAIT left from the run before).
 # churn VARIANT FAMILY ROUND: one run; prints its line, sets $conn_ns.
 churn() {
-	local variant=$1 family=$2 round=$3 bpid="" proto addr out extra=
+	local variant=$1 family=$2 round=$3 bpid="" proto addr out extra= retrans drops
 	proto=${family%[46]}
 	case $family in
 	*4) addr=10.0.1.2 ;;
@@ -498,21 +500,20 @@ churn() {
 	kill "$spid"
 	wait "$spid" 2>/dev/null
 	extra+=" resets_sent=$(get_counter "$ns1" TcpOutRsts)+$(get_counter "$ns2" TcpOutRsts)"
-	extra+=" syn_retrans=$(get_counter "$ns1" TcpExtTCPSynRetrans) listen_drops=$(get_counter "$ns2" TcpExtListenDrops)"
+	retrans=$(get_counter "$ns1" TcpExtTCPSynRetrans)
+	drops=$(get_counter "$ns2" TcpExtListenDrops)
+	extra+=" syn_retrans=$retrans listen_drops=$drops"
 	netns_cleanup
 	conn_ns=${out##*ns_per_conn=}
 	echo "churn round=$round family=$family variant=$variant $out$extra"
-	case $extra in
-	*" syn_retrans=0 listen_drops=0"*) ;;
-	*) churn_retried+=" $round.$family.$variant" ;;
-	esac
+	[ "$retrans$drops" = 00 ] || churn_retried+=" $round.$family.$variant"
 }
 if part churn; then
 variants=(none module event)
 [ -n "$bpftrace_ok" ] && variants+=(bpftrace)
 declare -A conn=()
 churn_retried=
-for family in tcp4 tcp6 mptcp4 mptcp6; do
+for family in $BENCH_FAMILIES; do
 	for r in $(seq "$BENCH_ROUNDS"); do
 		for var in $(rotated "$r"); do
 			churn "$var" "$family" "$r"
