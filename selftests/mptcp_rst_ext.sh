@@ -186,28 +186,48 @@ fi
 test_end
 
 # The event through its usual readers, from Debian's packages, as
-# Documentation/events.rst shows them: each records while one fastclose
-# happens, and must show its two events (sent in ns1, received in ns2).
-# consumer_start FILE CMD...: CMD in the background (pid in $cpid, output in
-# FILE), once it is attached (READY, a shell test, holds).
+# Documentation/events.rst shows them: all three record while one fastclose
+# happens, and each must show its two events (sent in ns1, received in ns2).
+# consumer_start NAME FILE READY CMD...: CMD in the background (pid in
+# cpids[NAME], output in FILE); READY, a shell test, holds once it is
+# attached.  consumers_ready: until every one started is attached; one that
+# exits or never attaches fails the test and is dropped from cpids.
+declare -A cpids=() creadys=() cfiles=()
 consumer_start() {
-	local file=$1 ready=$2 i
-	shift 2
+	local name=$1 file=$2 ready=$3
+	shift 3
 	"$@" >"$file" 2>&1 &
-	cpid=$!
+	cpids[$name]=$!
+	creadys[$name]=$ready
+	cfiles[$name]=$file
+}
+consumers_ready() {
+	local name i waiting
 	for ((i = 0; i < 600; i++)); do
-		eval "$ready" && { sleep 1; return 0; }
-		kill -0 "$cpid" 2>/dev/null || break
+		waiting=
+		for name in "${!cpids[@]}"; do
+			eval "${creadys[$name]}" && continue
+			if kill -0 "${cpids[$name]}" 2>/dev/null; then
+				waiting=1
+				continue
+			fi
+			fail "$name exited before it attached: $(tail -3 "${cfiles[$name]}" | tr '\n' ' ')"
+			wait "${cpids[$name]}"
+			unset "cpids[$name]"
+		done
+		[ -z "$waiting" ] && { sleep 1; return 0; }
 		sleep 0.5
 	done
-	fail "$1 did not start: $(tail -3 "$file" | tr '\n' ' ')"
-	kill -INT "$cpid" 2>/dev/null
-	wait "$cpid"
-	return 1
+	for name in "${!cpids[@]}"; do
+		eval "${creadys[$name]}" && continue
+		fail "$name did not attach: $(tail -3 "${cfiles[$name]}" | tr '\n' ' ')"
+		consumer_stop "$name"
+		unset "cpids[$name]"
+	done
 }
 consumer_stop() {
-	kill -INT "$cpid"
-	wait "$cpid"
+	kill -INT "${cpids[$1]}"
+	wait "${cpids[$1]}"
 }
 # chk_consumer_events NAME FILE [DEST CODE]: FILE holds the fastclose's
 # events, as text in the event's format; the sent one's dest is DEST
@@ -228,24 +248,6 @@ mountpoint -q "$RST_EXT_TRACEFS" || mount -t tracefs nodev "$RST_EXT_TRACEFS"
 if ! command -v perf >/dev/null || ! command -v trace-cmd >/dev/null || ! command -v bpftrace >/dev/null; then
 	test_skip "perf, trace-cmd or bpftrace not installed (scripts/setup.sh installs linux-perf, trace-cmd, bpftrace)"
 else
-	net_pair
-	if consumer_start "$tmp/perf.log" "[ -s $tmp/perf.data ]" \
-		perf record -a -e mptcp_rst_ext:mptcp_rst_ext_reset -o "$tmp/perf.data"; then
-		fastclose 10050
-		consumer_stop
-		perf script -i "$tmp/perf.data" >"$tmp/perf.txt" 2>>"$tmp/perf.log"
-		chk_consumer_events perf "$tmp/perf.txt"
-	fi
-	netns_cleanup
-	net_pair
-	if consumer_start "$tmp/trace-cmd.log" "[ \"\$(cat $tp/enable)\" = 1 ]" \
-		trace-cmd record -e mptcp_rst_ext -o "$tmp/trace.dat"; then
-		fastclose 10050
-		consumer_stop
-		trace-cmd report -i "$tmp/trace.dat" >"$tmp/trace-cmd.txt" 2>>"$tmp/trace-cmd.log"
-		chk_consumer_events trace-cmd "$tmp/trace-cmd.txt"
-	fi
-	netns_cleanup
 	# bpftrace takes the kernel's types from its BTF (Debian's kernel);
 	# without BTF (the test kernels) it parses the headers of the tree the
 	# VM booted (make check passes it as RST_EXT_KDIR: an O= build tree
@@ -266,14 +268,31 @@ else
 		fi
 	fi
 	net_pair
-	if [ -n "$bpftrace_types" ] && consumer_start "$tmp/bpftrace.txt" "grep -q '^Attaching' $tmp/bpftrace.txt" \
+	cpids=()
+	consumer_start perf "$tmp/perf.log" "[ -s $tmp/perf.data ]" \
+		perf record -a -e mptcp_rst_ext:mptcp_rst_ext_reset -o "$tmp/perf.data"
+	consumer_start trace-cmd "$tmp/trace-cmd.log" "[ \"\$(cat $tp/enable)\" = 1 ]" \
+		trace-cmd record -e mptcp_rst_ext -o "$tmp/trace.dat"
+	[ -z "$bpftrace_types" ] || consumer_start bpftrace "$tmp/bpftrace.txt" "grep -q '^Attaching' $tmp/bpftrace.txt" \
 		bpftrace -e 'tracepoint:mptcp_rst_ext:mptcp_rst_ext_reset {
     printf("mptcp_rst_ext_reset: netns=%u dir=%s stateless=%u code=%u cause=%s dest=:%u\n",
            args->netns, args->tx ? "tx" : "rx", args->stateless, args->code,
            str(args->cause), (args->daddr[2] << 8) | args->daddr[3]);
-    @resets[str(args->cause), args->tx] = count(); }'; then
-		fastclose 10050
-		consumer_stop
+    @resets[str(args->cause), args->tx] = count(); }'
+	consumers_ready
+	fastclose 10050
+	for name in "${!cpids[@]}"; do
+		consumer_stop "$name"
+	done
+	if [ -n "${cpids[perf]:-}" ]; then
+		perf script -i "$tmp/perf.data" >"$tmp/perf.txt" 2>>"$tmp/perf.log"
+		chk_consumer_events perf "$tmp/perf.txt"
+	fi
+	if [ -n "${cpids[trace-cmd]:-}" ]; then
+		trace-cmd report -i "$tmp/trace.dat" >"$tmp/trace-cmd.txt" 2>>"$tmp/trace-cmd.log"
+		chk_consumer_events trace-cmd "$tmp/trace-cmd.txt"
+	fi
+	if [ -n "${cpids[bpftrace]:-}" ]; then
 		chk_consumer_events bpftrace "$tmp/bpftrace.txt" :10050 0
 		grep -qx '@resets\[FastcloseTxReset, 1\]: 1' "$tmp/bpftrace.txt" ||
 			fail "bpftrace: no '@resets[FastcloseTxReset, 1]: 1' in: $(grep '^@' "$tmp/bpftrace.txt" | tr '\n' ' ')"
@@ -459,9 +478,17 @@ elif run module_load; then
 	scrape=$(mktemp)
 	if poll metrics "$ns1" "$scrape"; then
 		n=0
+		declare -A nstat_says=() scraped=()
+		while read -r name want _; do
+			nstat_says[$name]=$want
+		done < <(ip netns exec "$ns1" nstat -asz "$RST_EXT_PREFIX*" | awk 'NR>1')
+		while read -r name got; do
+			scraped[${name#node_netstat_}]=$got
+		done < <(grep "^node_netstat_${RST_EXT_PREFIX}_" "$scrape")
 		for name in $RST_EXT_NAMES; do
-			want=$(get_counter "$ns1" "$RST_EXT_PREFIX$name")
-			got=$(awk -v m="node_netstat_$RST_EXT_PREFIX""_$name" '$1 == m {print $2}' "$scrape")
+			want=${nstat_says[$RST_EXT_PREFIX$name]:-}
+			got=${scraped[${RST_EXT_PREFIX}_$name]:-}
+			[ -n "$want" ] || fail "nstat in $ns1 shows no $RST_EXT_PREFIX$name"
 			[ "$got" = "$want" ] || fail "node_netstat_${RST_EXT_PREFIX}_$name is '$got', nstat says $want"
 			n=$((n + 1))
 		done
