@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/env -S python3 -S
 # SPDX-License-Identifier: GPL-2.0
 """A minimal MPTCP peer for the selftests: real sockets, real kernel. ADDR is IPv4 or IPv6
 (an IPv4-mapped ::ffff:A.B.C.D too: an AF_INET6 socket).
@@ -126,6 +126,8 @@ def refused(addr, port):
 
 
 def listen(addr, port):
+    # Blocked before the listener exists: once it listens, SIGTERM is its exit, status 0.
+    signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGTERM])
     with mptcp_socket(addr) as ls:
         ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         ls.bind((addr, port))
@@ -158,5 +160,4 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGTERM])
     sys.exit(main(sys.argv))
