@@ -53,25 +53,24 @@ tap_start() {
 # packages put it), make the whole file a SKIP that names them; a kernel
 # whose config cannot be read is not checked.
 require_config() {
-	local cfg want missing=()
+	local cfg missing
 	if [ -r /proc/config.gz ]; then
-		cfg=$(zcat /proc/config.gz)
+		cfg=(zcat /proc/config.gz)
 	elif [ -r "/boot/config-$(uname -r)" ]; then
-		cfg=$(cat "/boot/config-$(uname -r)")
+		cfg=(cat "/boot/config-$(uname -r)")
 	elif [ -r "/lib/modules/$(uname -r)/config" ]; then
-		cfg=$(cat "/lib/modules/$(uname -r)/config")
+		cfg=(cat "/lib/modules/$(uname -r)/config")
 	else
 		echo "# the kernel's config is not readable: its options are not checked"
 		return 0
 	fi
-	while read -r want; do
-		case $want in
-		'# Optional'*) break ;;
-		CONFIG_*) grep -qE "^${want%%=*}=[ym]\$" <<<"$cfg" || missing+=("${want%%=*}") ;;
-		esac
-	done <"$_lib_dir/config"
-	[ ${#missing[@]} = 0 ] && return 0
-	echo "1..0 # SKIP the kernel lacks ${missing[*]} (see the selftests' config)"
+	missing=$("${cfg[@]}" | awk -F= '
+		NR == FNR { if (/^# Optional/) optional = 1; if (!optional && /^CONFIG_/) want[$1] = ++n; next }
+		$2 ~ /^[ym]$/ { delete want[$1] }
+		END { for (w in want) order[want[w]] = w; for (i = 1; i <= n; i++) if (i in order) printf " %s", order[i] }
+	' "$_lib_dir/config" -)
+	[ -z "$missing" ] && return 0
+	echo "1..0 # SKIP the kernel lacks${missing} (see the selftests' config)"
 	exit $KSFT_SKIP
 }
 
@@ -186,13 +185,26 @@ netns_new() {
 	ip -n "$name" link set lo up
 	_netns+=("$name")
 	printf -v "$1" %s "$name"
-	# Events of an older netns with the same inode number are not this one's.
-	[ -z "$_events" ] || echo "rst_ext_netns $(netns_inum "$name")" >"$_events/trace_marker"
+	_netns_marker "$name"
+}
+
+# _netns_marker NS...: with the events on, a marker per netns: events of an
+# older netns with the same inode number are not this one's.
+declare -A _netns_inum=()
+_netns_marker() {
+	local name inum
+	[ -n "$_events" ] || return 0
+	while read -r name inum; do
+		_netns_inum[$name]=$inum
+		echo "rst_ext_netns $inum" >"$_events/trace_marker"
+	done < <(cd /var/run/netns && stat -L -c '%n %i' "$@")
 }
 
 # netns_inum NS: the inode number of NS, as the module's events and log show it.
 netns_inum() {
-	if [ "$1" = init ]; then
+	if [ -n "${_netns_inum[$1]:-}" ]; then
+		echo "${_netns_inum[$1]}"
+	elif [ "$1" = init ]; then
 		stat -L -c %i /proc/1/ns/net
 	else
 		stat -L -c %i "/var/run/netns/$1"
@@ -202,6 +214,7 @@ netns_inum() {
 netns_cleanup() {
 	local ns
 	for ns in "${_netns[@]}"; do
+		unset "_netns_inum[$ns]"
 		# A port-based endpoint's listener holds its netns (6.12.117: its
 		# subflow takes a netns reference), which then is never freed.
 		ip -n "$ns" mptcp endpoint flush 2>/dev/null
@@ -215,22 +228,32 @@ netns_cleanup() {
 #   $ns1 10.0.2.1 dead:beef:2::1 <-> 10.0.2.2 dead:beef:2::2 $ns2
 # $ns1 has an IPv6 default route on each path, so that a subflow bound to
 # ns1eth2 reaches dead:beef:1::2 through it (IPv4 needs none).
+# Each command is a process, and a process takes 0.1 to 0.2 s to start
+# under TCG: the pair is made by three `ip -batch`.  (The Python helpers
+# run with -S for the same reason: they need the standard library only,
+# and a site's .pth files cost a Python start 0.2 s or more.)
 net_pair() {
-	netns_new ns1 && netns_new ns2 || return 1
-	local i
+	local i batch add=() one=("link set lo up") two=("link set lo up")
+	ns1=rstext-ns1-$$-$RANDOM ns2=rstext-ns2-$$-$RANDOM
+	add=("netns add $ns1" "netns add $ns2")
 	for i in 1 2; do
-		ip link add "ns1eth$i" netns "$ns1" type veth peer name "ns2eth$i" netns "$ns2"
-		ip -n "$ns1" addr add "10.0.$i.1/24" dev "ns1eth$i"
-		ip -n "$ns2" addr add "10.0.$i.2/24" dev "ns2eth$i"
-		ip -n "$ns1" addr add "dead:beef:$i::1/64" dev "ns1eth$i" nodad
-		ip -n "$ns2" addr add "dead:beef:$i::2/64" dev "ns2eth$i" nodad
-		ip -n "$ns1" link set "ns1eth$i" up
-		ip -n "$ns2" link set "ns2eth$i" up
-		ip -n "$ns1" -6 route add default via "dead:beef:$i::2" dev "ns1eth$i" metric "10$i"
+		add+=("link add ns1eth$i netns $ns1 type veth peer name ns2eth$i netns $ns2")
+		one+=("addr add 10.0.$i.1/24 dev ns1eth$i" "addr add dead:beef:$i::1/64 dev ns1eth$i nodad"
+			"link set ns1eth$i up" "route add ::/0 via dead:beef:$i::2 dev ns1eth$i metric 10$i")
+		two+=("addr add 10.0.$i.2/24 dev ns2eth$i" "addr add dead:beef:$i::2/64 dev ns2eth$i nodad"
+			"link set ns2eth$i up")
 	done
-	ip netns exec "$ns1" sysctl -qw net.mptcp.enabled=1
-	ip netns exec "$ns2" sysctl -qw net.mptcp.enabled=1
+	printf -v batch '%s\n' "${add[@]}"
+	ip -batch - <<<"$batch" || return 1
+	_netns+=("$ns1" "$ns2")
+	printf -v batch '%s\n' "${one[@]}"
+	ip -n "$ns1" -batch - <<<"$batch" || return 1
+	printf -v batch '%s\n' "${two[@]}"
+	ip -n "$ns2" -batch - <<<"$batch" || return 1
+	# (net.mptcp.enabled is 1 in every new netns.)
+	_netns_marker "$ns1" "$ns2"
 }
+
 # nft_out NS RULE: RULE in an output chain of NS.  No sets: creating one
 # makes 6.12.117 with PROVE_RCU_LIST report a suspicious RCU usage in
 # nft_set_lookup() (a kernel bug that fails the debug runs), and the test
@@ -297,7 +320,7 @@ nsexec() {
 # /proc/net/netstat.
 get_counter() {
 	local ns=$1 counter=$2 count
-	count=$(nsexec "$ns" nstat -asz "$counter" | awk 'NR==1 {next} {print $2}')
+	count=$(counter_value "$ns" "$counter")
 	if [ -z "$count" ]; then
 		fail "counter $counter not found in $ns"
 		echo 0
@@ -323,7 +346,7 @@ _chk_rst_ext() {
 	done
 	while read -r name got _; do
 		seen[${name#"$RST_EXT_PREFIX"}]=$got
-	done < <(nsexec "$ns" nstat -asz "$RST_EXT_PREFIX*" | awk 'NR>1')
+	done < <(nstat_counters "$ns" "$RST_EXT_PREFIX*")
 	for name in $RST_EXT_NAMES; do
 		want=${expect[$name]:-0}
 		unset "expect[$name]"
@@ -392,9 +415,12 @@ events() {
 _chk_events() {
 	local ns=$1 name doc kind n dir stateless code cause src dest token a
 	local -A count=() addr=()
-	while read -r a; do
-		addr[$a]=1
-	done < <(nsexec "$ns" ip -br addr | awk '{for (i = 3; i <= NF; i++) {sub("/.*", "", $i); print $i}}')
+	# ip -br addr: NAME STATE ADDRESS/PREFIX...
+	while read -r _ _ a; do
+		for a in $a; do
+			addr[${a%/*}]=1
+		done
+	done < <(nsexec "$ns" ip -br addr)
 	while read -r dir stateless code cause src dest token _; do
 		# A code RFC 8684 does not define is printed in hex (TxOther, RxOther).
 		[[ $code == 0x* ]] && code=other
@@ -455,7 +481,7 @@ chk_invariants() {
 	if [ ${#_kernel_mib[@]} = 0 ]; then
 		while read -r name _; do
 			_kernel_mib[$name]=1
-		done < <(nstat -asz 'MPTcpExt*' | awk 'NR>1')
+		done < <(nstat_counters init 'MPTcpExt*')
 	fi
 	while IFS=$'\t' read -r name _ _ kernel; do
 		[ "$kernel" != - ] && [ -n "${_kernel_mib[MPTcpExt$kernel]:-}" ] || continue
@@ -465,9 +491,21 @@ chk_invariants() {
 	[ "$n" = "$want" ] || fail "$ns: self-check: $n invariants, expected $want"
 }
 
+# nstat_counters NS PATTERN...: "NAME VALUE" of each counter of NS that
+# nstat shows (-asz: absolute, zeros too), its header left out.
+nstat_counters() {
+	local ns=$1 name value
+	shift
+	while read -r name value _; do
+		[[ $name == \#* ]] || echo "$name $value"
+	done < <(nsexec "$ns" nstat -asz "$@")
+}
+
 # counter_value NS NAME: a counter, empty if it is not there (yet).
 counter_value() {
-	nsexec "$1" nstat -asz "$2" | awk 'NR==2 {print $2}'
+	local _ value
+	read -r _ value < <(nstat_counters "$1" "$2")
+	echo "$value"
 }
 
 counter_reached() {

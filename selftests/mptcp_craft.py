@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/env -S python3 -S
 # SPDX-License-Identifier: GPL-2.0
 """Crafted MPTCP packets, sent with a raw socket: the scripted fake peer of
 the selftests, for what a real kernel never sends.

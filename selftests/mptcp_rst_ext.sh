@@ -481,7 +481,7 @@ elif run module_load; then
 		declare -A nstat_says=() scraped=()
 		while read -r name want _; do
 			nstat_says[$name]=$want
-		done < <(ip netns exec "$ns1" nstat -asz "$RST_EXT_PREFIX*" | awk 'NR>1')
+		done < <(nstat_counters "$ns1" "$RST_EXT_PREFIX*")
 		while read -r name got; do
 			scraped[${name#node_netstat_}]=$got
 		done < <(grep "^node_netstat_${RST_EXT_PREFIX}_" "$scrape")

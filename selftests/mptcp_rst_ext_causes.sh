@@ -400,7 +400,7 @@ fi
 # client's socket error (ECONNRESET).
 backlog_reset() {
 	ip -n "$1" link set lo mtu 1500
-	ip netns exec "$1" python3 - <<-'PY'
+	ip netns exec "$1" python3 -S - <<-'PY'
 		import errno, socket, time
 		addr = ("127.0.0.1", 10000)
 		srv = socket.socket()
@@ -689,7 +689,7 @@ done
 # the reason still holds, and says SKIP with it; if it stops holding (a newer
 # kernel, another config), the test fails and asks for the real case.
 if test_begin "MD5 key on an MPTCP listener: MD5SigReset"; then
-	out=$(python3 - <<-'PY' 2>&1
+	out=$(python3 -S - <<-'PY' 2>&1
 		import errno, socket, struct
 		s = socket.socket(socket.AF_INET, socket.SOCK_STREAM, 262)
 		# struct tcp_md5sig: sockaddr_storage, flags, prefixlen, keylen, ifindex, key[80]

@@ -107,7 +107,7 @@ over_time() {
 wait_value() {
 	local i got
 	for i in $(seq $(($4 * 10))); do
-		got=$(nsexec "$1" nstat -asz "$2" | awk 'NR==2 {print $2}')
+		got=$(counter_value "$1" "$2")
 		[ "${got:-0}" = "$3" ] && return 0
 		[ "${got:-0}" -gt "$3" ] && break
 		sleep 0.1

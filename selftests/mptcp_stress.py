@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/env -S python3 -S
 # SPDX-License-Identifier: GPL-2.0
 """Traffic for the stress selftests and the benchmarks: floods of crafted
 MPTCP packets from raw sockets, malformed MPTCP options, and a bulk MPTCP
