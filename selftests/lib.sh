@@ -369,13 +369,31 @@ RST_EXT_TRACEFS=/sys/kernel/tracing
 RST_EXT_EVENT=mptcp_rst_ext/mptcp_rst_ext_reset
 _events=
 
+# tracefs_instance DIR: a new tracefs instance that records no task names.
+# With record-cmd on (the default), enabling an event also hooks
+# sched:sched_switch, whose static key sits in __schedule(): on a kernel with
+# jump labels (Debian's) under TCG, patching it while the other vCPU
+# schedules was an "Oops: int3" in __schedule() now and then (QEMU 7.2,
+# two vCPUs; like the boot panics scripts/vm.sh retries).  An instance takes
+# its options from the top level's as it is created, and record-cmd can be
+# set at the top level only: off for that moment, then as it was.
+tracefs_instance() {
+	local opt=$RST_EXT_TRACEFS/options/record-cmd was rc
+	was=$(cat "$opt") || return 1
+	echo 0 >"$opt" || return 1
+	mkdir "$1"
+	rc=$?
+	echo "$was" >"$opt"
+	return $rc
+}
+
 # events_on: from now on, chk_rst_ext also checks the module's events (its
 # tracepoint, collected in a tracefs instance of our own).  The module must
 # be loaded; unloading it removes its events from the instance.
 events_on() {
 	[ -d "$RST_EXT_TRACEFS/instances" ] || mount -t tracefs nodev "$RST_EXT_TRACEFS" || return 1
 	_events=$RST_EXT_TRACEFS/instances/rst_ext_$$
-	mkdir "$_events" && echo 1 >"$_events/events/$RST_EXT_EVENT/enable" && return 0
+	tracefs_instance "$_events" && echo 1 >"$_events/events/$RST_EXT_EVENT/enable" && return 0
 	_events=
 	return 1
 }

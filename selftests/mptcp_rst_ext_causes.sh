@@ -431,7 +431,7 @@ backlog_reset() {
 if test_begin "plain TCP reset from a socket's backlog (task context, preemptible on 7.3): nothing counted"; then
 	netns_new ns1
 	rst_trace=$RST_EXT_TRACEFS/instances/rst_ext_tcp_$$
-	if mkdir "$rst_trace" && echo 1 >"$rst_trace/events/tcp/tcp_send_reset/enable"; then
+	if tracefs_instance "$rst_trace" && echo 1 >"$rst_trace/events/tcp/tcp_send_reset/enable"; then
 		for try in 1 2 3; do
 			out=$(backlog_reset "$ns1" 2>&1)
 			[ "$out" = ECONNRESET ] || { fail "client: '$out', expected ECONNRESET"; break; }
