@@ -243,9 +243,9 @@ net_pair() {
 		two+=("addr add 10.0.$i.2/24 dev ns2eth$i" "addr add dead:beef:$i::2/64 dev ns2eth$i nodad"
 			"link set ns2eth$i up")
 	done
+	_netns+=("$ns1" "$ns2")
 	printf -v batch '%s\n' "${add[@]}"
 	ip -batch - <<<"$batch" || return 1
-	_netns+=("$ns1" "$ns2")
 	printf -v batch '%s\n' "${one[@]}"
 	ip -n "$ns1" -batch - <<<"$batch" || return 1
 	printf -v batch '%s\n' "${two[@]}"
