@@ -9,7 +9,6 @@
 
 #include <linux/debugfs.h>
 #include <linux/kprobes.h>
-#include <linux/mm.h>
 #include <linux/moduleparam.h>
 #include <linux/nsproxy.h>
 #include <linux/percpu.h>
@@ -265,7 +264,6 @@ DEFINE_SHOW_ATTRIBUTE(rst_ext_invariants);
 
 static struct kretprobe rst_ext_join_krp;
 static struct kprobe rst_ext_netstat_kp;
-static struct kprobe rst_ext_netstat_show_kp;
 
 /*
  * Calls a probe missed: for want of a free kretprobe instance, or by
@@ -274,9 +272,9 @@ static struct kprobe rst_ext_netstat_show_kp;
 static int rst_ext_missed_show(struct seq_file *seq, void *v)
 {
 	seq_printf(seq,
-		   "subflow_syn_recv_sock %lu\nmptcp_seq_show %lu\nnetstat_seq_show %lu\n",
+		   "subflow_syn_recv_sock %lu\nmptcp_seq_show %lu\n",
 		   rst_ext_join_krp.nmissed + rst_ext_join_krp.kp.nmissed,
-		   rst_ext_netstat_kp.nmissed, rst_ext_netstat_show_kp.nmissed);
+		   rst_ext_netstat_kp.nmissed);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(rst_ext_missed);
@@ -774,10 +772,17 @@ void rst_ext_probes_unregister(void)
  * called from proc.c: never inlined), which prints MPTcpExt and cannot fail.
  * A kprobe on its entry writes our block just before MPTcpExt.  No return
  * probe, so no pool of instances to run out of: every read has the block,
- * however many readers are inside at once.  The handler runs with
- * preemption off and only formats into the seq_file buffer.  If that buffer
+ * however many readers are inside at once.  If the seq_file buffer
  * overflows, seq_read_iter() retries the whole show with a larger one, and
  * the kprobe writes the block again.
+ *
+ * The handler runs in the reader's task, inside seq_read_iter() (the
+ * seq_file's mutex held), called by the ftrace-based kprobe with preemption
+ * off; it takes no lock, allocates nothing and does not sleep: it sums the
+ * per-cpu counters under rcu_read_lock() and copies into the buffer
+ * seq_read_iter() allocated.  Only an ftrace-based kprobe gives it that
+ * context, the one the tests run: an int3 kprobe would run it in an
+ * NMI-like one, so registration refuses it.
  */
 static bool rst_ext_netstat = true;
 module_param_named(netstat, rst_ext_netstat, bool, 0444);
@@ -799,55 +804,6 @@ static struct kprobe rst_ext_netstat_kp = {
 	.pre_handler = rst_ext_netstat_pre,
 };
 
-/*
- * The block takes /proc/net/netstat past one page on 6.12 (3,958 bytes
- * without it).  seq_read_iter() starts a read with a one-page buffer, and a
- * show that overflows it is wasted: the file is rendered again into a
- * buffer twice as large.  A kprobe on netstat_seq_show() remembers the
- * largest buffer a render has overflowed (a show into an empty buffer
- * larger than a page is such a retry), and gives a render into a buffer no
- * larger than that the size the retry fitted in before it formats
- * anything: the buffer seq_read_iter() has just allocated for it (with
- * kvmalloc(), under the seq_file's mutex, which the show holds) is replaced
- * by one that large, as single_open_size() sizes a buffer from the start.
- * The probe runs with preemption off: GFP_ATOMIC, and without memory (or
- * with a vmalloc()ed buffer) the show is told it did not fit at once
- * (seq_commit(seq, -1), seq_file's own way to say so): it runs with every
- * print a no-op and seq_read_iter() retries as it would have anyway.  Were
- * the guess wrong, a read would cost one retry more and print the same.
- */
-static size_t rst_ext_netstat_overflowed __read_mostly;
-
-static int rst_ext_netstat_show_pre(struct kprobe *kp, struct pt_regs *regs)
-{
-	struct seq_file *seq = (void *)regs_get_kernel_argument(regs, 0);
-	size_t overflowed = READ_ONCE(rst_ext_netstat_overflowed);
-	char *buf;
-
-	if (seq->count)
-		return 0;
-	if (seq->size > overflowed) {
-		if (seq->size > PAGE_SIZE && seq->size / 2 > overflowed)
-			WRITE_ONCE(rst_ext_netstat_overflowed, seq->size / 2);
-		return 0;
-	}
-	buf = is_vmalloc_addr(seq->buf) ? NULL :
-	      kmalloc(overflowed * 2, GFP_ATOMIC | __GFP_NOWARN | __GFP_ACCOUNT);
-	if (!buf) {
-		seq_commit(seq, -1);
-		return 0;
-	}
-	kfree(seq->buf);
-	seq->buf = buf;
-	seq->size = overflowed * 2;
-	return 0;
-}
-
-static struct kprobe rst_ext_netstat_show_kp = {
-	.symbol_name = "netstat_seq_show",
-	.pre_handler = rst_ext_netstat_show_pre,
-};
-
 static bool rst_ext_netstat_registered;
 
 int rst_ext_netstat_register(void)
@@ -862,12 +818,10 @@ int rst_ext_netstat_register(void)
 		       err);
 		return err;
 	}
-	err = register_kprobe(&rst_ext_netstat_show_kp);
-	if (err) {
-		pr_err("cannot hook /proc/net/netstat (netstat_seq_show): %d; load with netstat=0 to do without\n",
-		       err);
+	if (!kprobe_ftrace(&rst_ext_netstat_kp)) {
 		unregister_kprobe(&rst_ext_netstat_kp);
-		return err;
+		pr_err("cannot hook /proc/net/netstat: the kprobe on mptcp_seq_show is not ftrace-based on this kernel (CONFIG_KPROBES_ON_FTRACE); load with netstat=0 to do without\n");
+		return -EOPNOTSUPP;
 	}
 	rst_ext_netstat_registered = true;
 	return 0;
@@ -878,7 +832,6 @@ void rst_ext_netstat_unregister(void)
 	if (!rst_ext_netstat_registered)
 		return;
 	/* Waits for handlers running on other CPUs. */
-	unregister_kprobe(&rst_ext_netstat_show_kp);
 	unregister_kprobe(&rst_ext_netstat_kp);
 	rst_ext_netstat_registered = false;
 }

@@ -99,6 +99,14 @@ for p in "${pids[@]}"; do
 done
 test_end
 
+# The block's handler runs where an ftrace-based kprobe calls it (rust/shim.c):
+# the module's only probe on the file, on mptcp_seq_show(), must be one.
+test_begin "/proc/net/netstat: one kprobe of ours, ftrace-based, on mptcp_seq_show"
+probes=$(grep -E ' (mptcp|netstat)_seq_show\+' /sys/kernel/debug/kprobes/list)
+[ "$(echo "$probes" | grep -c .)" = 1 ] || fail "kprobes on the netstat file: '$probes', expected one on mptcp_seq_show"
+[[ $probes == *" mptcp_seq_show+0x"*" [FTRACE]"* ]] || fail "the mptcp_seq_show kprobe is not ftrace-based: '$probes'"
+test_end
+
 # fastclose PORT: one MPTCP connection from ns1 to ns2, closed by ns1 with
 # SO_LINGER 0 (MP_FASTCLOSE and a reset).
 fastclose() {
