@@ -159,6 +159,12 @@ for variant in "${variants[@]}"; do
 		inroot=("$here/distro.sh" run "$kernel")
 		ukdir=$(cat "$kdir/.rst_ext_headers")
 		result ok "$target: the distribution's kernel, KDIR prepared from its packages ($ukdir)"
+		# The proof that the prepared tree is the kernel's, and that it
+		# stops on a tree or tool that is not.
+		timed "distro-kdir-test-$target" "${inroot[@]}" "$here/distro-kdir-test.sh" "$ukdir" "$kdir" \
+			>"$vout/distro-kdir-test.tap" 2>&1
+		count_tap "$vout/distro-kdir-test.tap" "$target: distro-kdir"
+		grep -qE '^1\.\.[0-9]' "$vout/distro-kdir-test.tap" || result fail "$target: distro-kdir tests ran" "see $vout/distro-kdir-test.tap"
 	else
 		result ok "$target: test kernel builds (CONFIG_RUST=y, CONFIG_MPTCP=y)"
 	fi

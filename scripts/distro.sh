@@ -51,7 +51,7 @@ in_root() {
 
 # The packages the root needs, besides the kernel's own: its toolchain and
 # what its kbuild and DKMS run.
-root_pkgs=rustc,rust-src,rust-clippy,bindgen,gcc-14,make,bc,bison,flex,libelf-dev,libssl-dev,libdw-dev,python3,kmod,dwarves,xz-utils,cpio,dkms,libclang-common-19-dev,cargo,git
+root_pkgs=rustc,rust-src,rust-clippy,bindgen,gcc-14,make,bc,bison,flex,libelf-dev,libssl-dev,libdw-dev,openssl,python3,kmod,dwarves,xz-utils,cpio,dkms,libclang-common-19-dev,cargo,git
 recipe="debootstrap minbase $root_pkgs v1"
 
 make_root() {
