@@ -696,14 +696,17 @@ struct rst_ext_tp {
 	struct tracepoint *tp;
 };
 
-#define RST_EXT_TP(_name, _probe)					\
-	{ .name = #_name, .probe = (_probe) };				\
-	/* The probe must have the tracepoint's prototype. */		\
+/*
+ * DEFINE_RST_EXT_TP(var, name, probe): var, the rst_ext_tp of tracepoint
+ * name and its probe; the probe must have the tracepoint's prototype.
+ */
+#define DEFINE_RST_EXT_TP(_var, _name, _probe)				\
 	static_assert(__same_type(&register_trace_##_name,		\
-				  int (*)(typeof(&_probe), void *)))
+				  int (*)(typeof(_probe) *, void *)));	\
+	static struct rst_ext_tp _var = { .name = #_name, .probe = (_probe) }
 
-static struct rst_ext_tp rst_ext_tp_set_state =
-	RST_EXT_TP(inet_sock_set_state, rst_ext_probe_set_state);
+DEFINE_RST_EXT_TP(rst_ext_tp_set_state, inet_sock_set_state,
+		  rst_ext_probe_set_state);
 
 static void rst_ext_tp_lookup(struct tracepoint *tp, void *priv)
 {
