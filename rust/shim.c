@@ -74,14 +74,23 @@ static const struct snmp_mib rst_ext_kernel_mib[] = {
 };
 
 /*
- * Per network namespace: a pointer to per-cpu counters, and the kernel's MIB
- * when they started (non-zero for a netns that predates the module).  Past
- * the counters, each CPU's area holds the kernel MIB fields of
- * rst_ext_watched as the last active reset on that CPU saw them.
+ * The per-cpu counters of a netns.  Past the counters, each CPU's area holds
+ * the kernel MIB fields of rst_ext_watched as the last active reset on that
+ * CPU saw them.
+ */
+struct rst_ext_counters {
+	u64 __percpu *pcpu;
+};
+
+/*
+ * Per network namespace: the counters, and the kernel's MIB when they
+ * started (non-zero for a netns that predates the module).  The probes find
+ * the counters through live, under RCU: &store while they may be counted,
+ * NULL before and after.  (A pointer cannot be both __rcu and __percpu.)
  */
 struct rst_ext_pernet {
-	u64 __percpu __rcu *counters;
-	u64 __percpu *dead;	/* counters waiting for a grace period */
+	struct rst_ext_counters __rcu *live;
+	struct rst_ext_counters store;
 	u64 base[ARRAY_SIZE(rst_ext_kernel_mib)];
 };
 
@@ -181,11 +190,13 @@ static int __net_init rst_ext_net_init(struct net *net)
 			for (i = 0; i < ARRAY_SIZE(rst_ext_watched); i++)
 				per_cpu_ptr(counters, cpu)[rst_ext_ncounters + i] =
 					per_cpu_ptr(mib, cpu)->mibs[rst_ext_watched[i]];
-	rcu_assign_pointer(pn->counters, counters);
+	pn->store.pcpu = counters;
+	rcu_assign_pointer(pn->live, &pn->store);
 
 	if (!proc_create_net_single(RST_EXT_PROC_NAME, 0444, net->proc_net,
 				    rst_ext_proc_show, NULL)) {
-		RCU_INIT_POINTER(pn->counters, NULL);
+		RCU_INIT_POINTER(pn->live, NULL);
+		pn->store.pcpu = NULL;
 		free_percpu(counters);
 		return -ENOMEM;
 	}
@@ -225,20 +236,13 @@ static void __net_exit rst_ext_net_exit_batch(struct list_head *net_exit_list)
 
 	list_for_each_entry(net, net_exit_list, exit_list) {
 		pn = net_generic(net, rst_ext_net_id);
-		/*
-		 * Not rcu_replace_pointer(..., NULL, ...): its temporary takes
-		 * NULL's type, void *, which a __percpu pointer does not convert
-		 * to where gcc gives __percpu its own address space (x86's
-		 * __seg_gs, as Debian's gcc-14 kernels have it).
-		 */
-		pn->dead = rcu_dereference_protected(pn->counters, true);
-		RCU_INIT_POINTER(pn->counters, NULL);
+		RCU_INIT_POINTER(pn->live, NULL);
 	}
 	synchronize_rcu();
 	list_for_each_entry(net, net_exit_list, exit_list) {
 		pn = net_generic(net, rst_ext_net_id);
-		free_percpu(pn->dead);
-		pn->dead = NULL;
+		free_percpu(pn->store.pcpu);
+		pn->store.pcpu = NULL;
 	}
 }
 
@@ -321,6 +325,14 @@ void rst_ext_pernet_unregister(void)
 	kfree(rst_ext_retired);
 }
 
+/* The counters of pn, NULL if there are none; under rcu_read_lock(). */
+static u64 __percpu *rst_ext_counters(const struct rst_ext_pernet *pn)
+{
+	const struct rst_ext_counters *c = rcu_dereference(pn->live);
+
+	return c ? c->pcpu : NULL;
+}
+
 void rst_ext_counter_add(struct net *net, unsigned int idx, u64 n)
 {
 	struct rst_ext_pernet *pn;
@@ -330,7 +342,7 @@ void rst_ext_counter_add(struct net *net, unsigned int idx, u64 n)
 		return;
 	rcu_read_lock();
 	pn = net_generic(net, rst_ext_net_id);
-	counters = rcu_dereference(pn->counters);
+	counters = rst_ext_counters(pn);
 	if (counters)
 		this_cpu_add(counters[idx], n);
 	rcu_read_unlock();
@@ -390,7 +402,7 @@ u64 rst_ext_counter_read(struct net *net, unsigned int idx)
 		return 0;
 	rcu_read_lock();
 	pn = net_generic(net, rst_ext_net_id);
-	counters = rcu_dereference(pn->counters);
+	counters = rst_ext_counters(pn);
 	if (counters)
 		for_each_possible_cpu(cpu)
 			sum += READ_ONCE(per_cpu_ptr(counters, cpu)[idx]);
@@ -411,7 +423,7 @@ void rst_ext_counters_read(struct net *net, __u64 *sums, unsigned int n)
 		return;
 	rcu_read_lock();
 	pn = net_generic(net, rst_ext_net_id);
-	counters = rcu_dereference(pn->counters);
+	counters = rst_ext_counters(pn);
 	if (counters) {
 		for_each_possible_cpu(cpu) {
 			const u64 *c = per_cpu_ptr(counters, cpu);
@@ -578,7 +590,7 @@ static void rst_ext_watch(struct net *net, struct rst_ext_send_evidence *ev)
 	u64 now, *slot;
 
 	rcu_read_lock();
-	counters = rcu_dereference(pn->counters);
+	counters = rst_ext_counters(pn);
 	local_irq_save(flags);
 	for (i = 0; counters && i < ARRAY_SIZE(rst_ext_watched); i++) {
 		now = rst_ext_mib(net, rst_ext_watched[i]);
