@@ -85,8 +85,10 @@ lint_checkpatch() {
 	out=$(perl "$cp" --strict --no-tree --terse --show-types --no-summary \
 		--ignore "$checkpatch_ignore" -f "${c_files[@]}" 2>&1)
 	rc=$?
+	# Its cache of the kernel's CamelCase names, written where it runs.
+	rm -f .checkpatch-camelcase.*
 	[ -z "$out" ] || echo "$out"
-	finish "checkpatch --strict (${#c_files[@]} files)" "$(grep -cE ': (ERROR|WARNING|CHECK):' <<<"$out")" $rc
+	finish "checkpatch --strict (${#c_files[@]} files)" "$(grep -cE ': (ERROR|WARNING|CHECK):' <<<"$out")" "$rc"
 }
 
 # sparse on the shim (the crate is Rust: clippy's).  Only what it finds in
@@ -127,7 +129,7 @@ lint_shellcheck() {
 	out=$(shellcheck --external-sources --severity=warning --format=gcc "${sh_files[@]}" 2>&1)
 	rc=$?
 	[ -z "$out" ] || echo "$out"
-	finish "shellcheck -S warning (${#sh_files[@]} files)" "$(grep -cE ':[0-9]+:[0-9]+: ' <<<"$out")" $rc
+	finish "shellcheck -S warning (${#sh_files[@]} files)" "$(grep -cE ':[0-9]+:[0-9]+: ' <<<"$out")" "$rc"
 }
 
 lint_clippy() {
@@ -137,7 +139,7 @@ lint_clippy() {
 	rc=$?
 	# (module.sh has printed them.)
 	n=$(grep -E '^(warning|error)' "$log" 2>/dev/null | grep -cvE 'warnings? emitted|aborting due')
-	finish "clippy ($target)" "${n:-0}" $rc
+	finish "clippy ($target)" "${n:-0}" "$rc"
 }
 
 lint_rustfmt() {
@@ -145,12 +147,18 @@ lint_rustfmt() {
 	out=$(make -s -C "$repo" fmt-check 2>&1)
 	rc=$?
 	[ -z "$out" ] || echo "$out"
-	finish "rustfmt --check" "$(grep -cE '^Diff in ' <<<"$out")" $rc
+	finish "rustfmt --check" "$(grep -cE '^Diff in ' <<<"$out")" "$rc"
 }
 
 for c in "${checks[@]}"; do
 	start=$SECONDS
-	"lint_$c"
+	case $c in
+	checkpatch) lint_checkpatch ;;
+	sparse) lint_sparse ;;
+	shellcheck) lint_shellcheck ;;
+	clippy) lint_clippy ;;
+	rustfmt) lint_rustfmt ;;
+	esac
 	log "$c: $((SECONDS - start)) s"
 done
 exit $status
