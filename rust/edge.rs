@@ -128,10 +128,13 @@ impl Net {
         unsafe { &*ptr }
     }
 
-    /// The initial network namespace, which lives as long as the kernel.
-    fn init() -> &'static Self {
-        // SAFETY: `&init_net` is never freed. Its pernet storage exists while the module is
-        // registered, which is the only time the shim calls into Rust.
+    /// The initial network namespace, for as long as `self` is borrowed.
+    fn init_net(&self) -> &Self {
+        // SAFETY: `init_net` is never freed. The module's pernet storage of `init_net` is
+        // allocated when the module registers its pernet operations, no later than that of any
+        // other netns, and freed only when it unregisters them, once the exit callbacks of every
+        // netns have returned, and with them every call that holds a `Net`. So it exists for as
+        // long as `self`'s storage does, which is for the borrow (type invariant).
         unsafe { Self::from_raw(bindings::rst_ext_init_net()) }
     }
 
@@ -446,7 +449,7 @@ unsafe extern "C" fn rst_ext_rs_self_check(net: *mut bindings::net) {
         |name| net.kernel_mib(name),
         |m| net.report(m),
     );
-    let init = Net::init();
+    let init = net.init_net();
     init.inc(Counter::SelfCheckNetns);
     init.add(Counter::SelfCheckMismatch, u64::from(broken));
 }
