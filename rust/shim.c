@@ -529,9 +529,14 @@ static void rst_ext_collect_stateless(const struct sock *sk,
 	ev->skb = skb;
 	ev->state = sk->sk_state;
 	ev->pkt_syn = th->syn && !th->ack;
-	/* The header is linear: tcp_v{4,6}_rcv() pulled doff * 4 bytes. */
+	/*
+	 * The header is linear: tcp_v{4,6}_rcv() pulled doff * 4 bytes (and
+	 * dropped a doff below 5).  The length is kept within the options
+	 * area here whatever doff says: 0 to MAX_TCP_OPTION_SPACE bytes.
+	 */
 	ev->pkt_options = (const u8 *)(th + 1);
-	ev->pkt_options_len = th->doff * 4 - sizeof(*th);
+	ev->pkt_options_len = clamp_t(int, (int)__tcp_hdrlen(th) - (int)sizeof(*th),
+				      0, MAX_TCP_OPTION_SPACE);
 #ifdef CONFIG_TCP_MD5SIG
 	ev->md5_listener = sk_fullsock(sk) &&
 			   !!rcu_access_pointer(tcp_sk(sk)->md5sig_info);
