@@ -80,6 +80,7 @@ help:
 	@echo 'make mutants             mutation testing of the attribution and the self-check (cargo-mutants)'
 	@echo 'make docs                the documentation as HTML in out/docs/html (Sphinx; a warning fails it)'
 	@echo 'make fmt | fmt-check | clippy'
+	@echo 'make lint [LINT_CHECKS=...]  checkpatch --strict, sparse, shellcheck, clippy, rustfmt: no finding'
 
 setup:
 	./scripts/setup.sh
@@ -120,6 +121,13 @@ fmt-check:
 
 clippy:
 	./scripts/module.sh $(T1) CLIPPY=1
+
+# The static checks of the upstream MPTCP CI (scripts/lint.sh), against the
+# test kernel; LINT_CHECKS="checkpatch sparse ...": only those.
+LINT_CHECKS ?=
+.PHONY: lint
+lint: setup
+	./scripts/lint.sh $(T1) $(LINT_CHECKS)
 
 .PHONY: docs
 docs:

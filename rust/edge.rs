@@ -128,10 +128,13 @@ impl Net {
         unsafe { &*ptr }
     }
 
-    /// The initial network namespace, which lives as long as the kernel.
-    fn init() -> &'static Self {
-        // SAFETY: `&init_net` is never freed. Its pernet storage exists while the module is
-        // registered, which is the only time the shim calls into Rust.
+    /// The initial network namespace, for as long as `self` is borrowed.
+    fn init_net(&self) -> &Self {
+        // SAFETY: `init_net` is never freed. The module's pernet storage of `init_net` is
+        // allocated when the module registers its pernet operations, no later than that of any
+        // other netns, and freed only when it unregisters them, once the exit callbacks of every
+        // netns have returned, and with them every call that holds a `Net`. So it exists for as
+        // long as `self`'s storage does, which is for the borrow (type invariant).
         unsafe { Self::from_raw(bindings::rst_ext_init_net()) }
     }
 
@@ -209,8 +212,9 @@ impl Net {
 ///
 /// # Invariants
 ///
-/// Referencing a `struct seq_file` through `&mut SeqFile` asserts that its `show` callback is
-/// running, which owns it, for as long as the reference lives.
+/// Referencing a `struct seq_file` through `&SeqFile` asserts that its `show` callback is
+/// running on this thread, and that no other thread accesses the seq_file, for as long as the
+/// reference lives. (`Opaque` makes `SeqFile` not `Sync`: a `&SeqFile` stays on its thread.)
 #[repr(transparent)]
 struct SeqFile(Opaque<bindings::seq_file>);
 
@@ -219,25 +223,34 @@ impl SeqFile {
     ///
     /// # Safety
     ///
-    /// For the duration of `'a`, `ptr` points at the `seq_file` of a running `show` callback,
-    /// and nothing else writes to it.
-    unsafe fn from_raw<'a>(ptr: *mut bindings::seq_file) -> &'a mut Self {
+    /// For the duration of `'a`, `ptr` points at the `seq_file` of a `show` callback running on
+    /// this thread, and no other thread accesses it.
+    unsafe fn from_raw<'a>(ptr: *mut bindings::seq_file) -> &'a Self {
         // CAST: `Self` is a `repr(transparent)` wrapper around `bindings::seq_file`.
         let ptr = ptr.cast::<Self>();
-        // SAFETY: by the function requirements the pointer is valid and exclusive for `'a`.
-        unsafe { &mut *ptr }
+        // SAFETY: by the function requirements the pointer is valid for `'a`, and the type
+        // invariants hold for `'a`. The writes through the shared reference are to an `Opaque`,
+        // from this thread only: no data race.
+        unsafe { &*ptr }
     }
 
     /// Appends `bytes` to the seq_file's buffer.
-    fn write_bytes(&mut self, bytes: &[u8]) {
-        // SAFETY: the seq_file is owned by the running `show` callback (type invariant);
-        // `bytes` is valid for `bytes.len()` bytes. An overflow is recorded in the seq_file,
-        // which retries with a larger buffer.
+    fn write_bytes(&self, bytes: &[u8]) {
+        // SAFETY: the seq_file is that of the running `show` callback, accessed by this thread
+        // only (type invariant); `bytes` is valid for `bytes.len()` bytes. An overflow is
+        // recorded in the seq_file, which retries with a larger buffer.
         unsafe { bindings::rst_ext_seq_write(self.0.get(), bytes.as_ptr().cast(), bytes.len()) };
+    }
+
+    /// Appends `args` formatted: what `write!` and `writeln!` call.
+    fn write_fmt(&self, args: fmt::Arguments<'_>) {
+        let mut w = self;
+        // Cannot fail: `write_str` does not, nor do the `Display` of numbers and strings.
+        let _ = fmt::write(&mut w, args);
     }
 }
 
-impl Write for SeqFile {
+impl Write for &SeqFile {
     fn write_str(&mut self, s: &str) -> fmt::Result {
         self.write_bytes(s.as_bytes());
         Ok(())
@@ -446,7 +459,7 @@ unsafe extern "C" fn rst_ext_rs_self_check(net: *mut bindings::net) {
         |name| net.kernel_mib(name),
         |m| net.report(m),
     );
-    let init = Net::init();
+    let init = net.init_net();
     init.inc(Counter::SelfCheckNetns);
     init.add(Counter::SelfCheckMismatch, u64::from(broken));
 }
@@ -468,7 +481,7 @@ unsafe extern "C" fn rst_ext_rs_invariants_show(
     let (seq, net) = unsafe { (SeqFile::from_raw(seq), Net::from_raw(net)) };
     for i in invariants(|c| net.read(c), |name| net.kernel_mib(name)) {
         let verdict = if i.holds() { "ok" } else { "MISMATCH" };
-        let _ = writeln!(
+        writeln!(
             seq,
             "{} = {}: {} {} {verdict}",
             i.ours, i.kernel, i.seen, i.expected
@@ -495,7 +508,7 @@ unsafe extern "C" fn rst_ext_rs_retired_show(seq: *mut bindings::seq_file) -> c_
 }
 
 /// Writes the table in the two-line format of `/proc/net/netstat`, values from `value`.
-fn write_table(seq: &mut SeqFile, value: impl Fn(Counter) -> u64) {
+fn write_table(seq: &SeqFile, value: impl Fn(Counter) -> u64) {
     render_table(value, |bytes| seq.write_bytes(bytes));
 }
 

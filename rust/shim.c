@@ -73,14 +73,23 @@ static const struct snmp_mib rst_ext_kernel_mib[] = {
 };
 
 /*
- * Per network namespace: a pointer to per-cpu counters, and the kernel's MIB
- * when they started (non-zero for a netns that predates the module).  Past
- * the counters, each CPU's area holds the kernel MIB fields of
- * rst_ext_watched as the last active reset on that CPU saw them.
+ * The per-cpu counters of a netns.  Past the counters, each CPU's area holds
+ * the kernel MIB fields of rst_ext_watched as the last active reset on that
+ * CPU saw them.
+ */
+struct rst_ext_counters {
+	u64 __percpu *pcpu;
+};
+
+/*
+ * Per network namespace: the counters, and the kernel's MIB when they
+ * started (non-zero for a netns that predates the module).  The probes find
+ * the counters through live, under RCU: &store while they may be counted,
+ * NULL before and after.  (A pointer cannot be both __rcu and __percpu.)
  */
 struct rst_ext_pernet {
-	u64 __percpu __rcu *counters;
-	u64 __percpu *dead;	/* counters waiting for a grace period */
+	struct rst_ext_counters __rcu *live;
+	struct rst_ext_counters store;
 	u64 base[ARRAY_SIZE(rst_ext_kernel_mib)];
 };
 
@@ -180,11 +189,13 @@ static int __net_init rst_ext_net_init(struct net *net)
 			for (i = 0; i < ARRAY_SIZE(rst_ext_watched); i++)
 				per_cpu_ptr(counters, cpu)[rst_ext_ncounters + i] =
 					per_cpu_ptr(mib, cpu)->mibs[rst_ext_watched[i]];
-	rcu_assign_pointer(pn->counters, counters);
+	pn->store.pcpu = counters;
+	rcu_assign_pointer(pn->live, &pn->store);
 
 	if (!proc_create_net_single(RST_EXT_PROC_NAME, 0444, net->proc_net,
 				    rst_ext_proc_show, NULL)) {
-		RCU_INIT_POINTER(pn->counters, NULL);
+		RCU_INIT_POINTER(pn->live, NULL);
+		pn->store.pcpu = NULL;
 		free_percpu(counters);
 		return -ENOMEM;
 	}
@@ -224,20 +235,13 @@ static void __net_exit rst_ext_net_exit_batch(struct list_head *net_exit_list)
 
 	list_for_each_entry(net, net_exit_list, exit_list) {
 		pn = net_generic(net, rst_ext_net_id);
-		/*
-		 * Not rcu_replace_pointer(..., NULL, ...): its temporary takes
-		 * NULL's type, void *, which a __percpu pointer does not convert
-		 * to where gcc gives __percpu its own address space (x86's
-		 * __seg_gs, as Debian's gcc-14 kernels have it).
-		 */
-		pn->dead = rcu_dereference_protected(pn->counters, true);
-		RCU_INIT_POINTER(pn->counters, NULL);
+		RCU_INIT_POINTER(pn->live, NULL);
 	}
 	synchronize_rcu();
 	list_for_each_entry(net, net_exit_list, exit_list) {
 		pn = net_generic(net, rst_ext_net_id);
-		free_percpu(pn->dead);
-		pn->dead = NULL;
+		free_percpu(pn->store.pcpu);
+		pn->store.pcpu = NULL;
 	}
 }
 
@@ -319,6 +323,14 @@ void rst_ext_pernet_unregister(void)
 	kfree(rst_ext_retired);
 }
 
+/* The counters of pn, NULL if there are none; under rcu_read_lock(). */
+static u64 __percpu *rst_ext_counters(const struct rst_ext_pernet *pn)
+{
+	const struct rst_ext_counters *c = rcu_dereference(pn->live);
+
+	return c ? c->pcpu : NULL;
+}
+
 void rst_ext_counter_add(struct net *net, unsigned int idx, u64 n)
 {
 	struct rst_ext_pernet *pn;
@@ -328,7 +340,7 @@ void rst_ext_counter_add(struct net *net, unsigned int idx, u64 n)
 		return;
 	rcu_read_lock();
 	pn = net_generic(net, rst_ext_net_id);
-	counters = rcu_dereference(pn->counters);
+	counters = rst_ext_counters(pn);
 	if (counters)
 		this_cpu_add(counters[idx], n);
 	rcu_read_unlock();
@@ -388,7 +400,7 @@ u64 rst_ext_counter_read(struct net *net, unsigned int idx)
 		return 0;
 	rcu_read_lock();
 	pn = net_generic(net, rst_ext_net_id);
-	counters = rcu_dereference(pn->counters);
+	counters = rst_ext_counters(pn);
 	if (counters)
 		for_each_possible_cpu(cpu)
 			sum += READ_ONCE(per_cpu_ptr(counters, cpu)[idx]);
@@ -409,7 +421,7 @@ void rst_ext_counters_read(struct net *net, __u64 *sums, unsigned int n)
 		return;
 	rcu_read_lock();
 	pn = net_generic(net, rst_ext_net_id);
-	counters = rcu_dereference(pn->counters);
+	counters = rst_ext_counters(pn);
 	if (counters) {
 		for_each_possible_cpu(cpu) {
 			const u64 *c = per_cpu_ptr(counters, cpu);
@@ -515,9 +527,14 @@ static void rst_ext_collect_stateless(const struct sock *sk,
 	ev->skb = skb;
 	ev->state = sk->sk_state;
 	ev->pkt_syn = th->syn && !th->ack;
-	/* The header is linear: tcp_v{4,6}_rcv() pulled doff * 4 bytes. */
+	/*
+	 * The header is linear: tcp_v{4,6}_rcv() pulled doff * 4 bytes (and
+	 * dropped a doff below 5).  The length is kept within the options
+	 * area here whatever doff says: 0 to MAX_TCP_OPTION_SPACE bytes.
+	 */
 	ev->pkt_options = (const u8 *)(th + 1);
-	ev->pkt_options_len = th->doff * 4 - sizeof(*th);
+	ev->pkt_options_len = clamp_t(int, (int)__tcp_hdrlen(th) - (int)sizeof(*th),
+				      0, MAX_TCP_OPTION_SPACE);
 #ifdef CONFIG_TCP_MD5SIG
 	ev->md5_listener = sk_fullsock(sk) &&
 			   !!rcu_access_pointer(tcp_sk(sk)->md5sig_info);
@@ -576,7 +593,7 @@ static void rst_ext_watch(struct net *net, struct rst_ext_send_evidence *ev)
 	u64 now, *slot;
 
 	rcu_read_lock();
-	counters = rcu_dereference(pn->counters);
+	counters = rst_ext_counters(pn);
 	local_irq_save(flags);
 	for (i = 0; counters && i < ARRAY_SIZE(rst_ext_watched); i++) {
 		now = rst_ext_mib(net, rst_ext_watched[i]);
@@ -694,14 +711,17 @@ struct rst_ext_tp {
 	struct tracepoint *tp;
 };
 
-#define RST_EXT_TP(_name, _probe)					\
-	{ .name = #_name, .probe = (_probe) };				\
-	/* The probe must have the tracepoint's prototype. */		\
+/*
+ * DEFINE_RST_EXT_TP(var, name, probe): var, the rst_ext_tp of tracepoint
+ * name and its probe; the probe must have the tracepoint's prototype.
+ */
+#define DEFINE_RST_EXT_TP(_var, _name, _probe)				\
 	static_assert(__same_type(&register_trace_##_name,		\
-				  int (*)(typeof(&_probe), void *)))
+				  int (*)(typeof(_probe) *, void *)));	\
+	static struct rst_ext_tp _var = { .name = #_name, .probe = (_probe) }
 
-static struct rst_ext_tp rst_ext_tp_set_state =
-	RST_EXT_TP(inet_sock_set_state, rst_ext_probe_set_state);
+DEFINE_RST_EXT_TP(rst_ext_tp_set_state, inet_sock_set_state,
+		  rst_ext_probe_set_state);
 
 static void rst_ext_tp_lookup(struct tracepoint *tp, void *priv)
 {

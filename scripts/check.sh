@@ -82,6 +82,21 @@ timed() {
 	return $rc
 }
 
+# lint CHECK KERNEL VARIANT: scripts/lint.sh's CHECK as one result, "lint:
+# NAME: N findings"; its output in out/lint-CHECK.log.
+lint() {
+	local log=$out/lint-$1.log rc line
+	timed "lint-$1" "$here/lint.sh" "$2" "$3" "$1" >"$log" 2>&1
+	rc=$?
+	line=$(grep -E '^lint: .*: [0-9]+ findings$' "$log" | tail -1)
+	if [ $rc = 0 ]; then
+		result ok "$line"
+	else
+		grep -vE '^(lint|kernel): ' "$log" | head -40
+		result fail "${line:-lint: $1}" "see out/lint-$1.log"
+	fi
+}
+
 # count_tap FILE PREFIX: adds a TAP file's test lines to the totals: the
 # kselftest runner's line for the file ("ok 1 selftests: COLLECTION: FILE",
 # counted as "run_kselftest.sh: COLLECTION: FILE"), and the file's own cases,
@@ -133,6 +148,7 @@ else
 	cat "$out/rustfmt.log"
 	result fail "rustfmt --check"
 fi
+lint shellcheck "$RST_EXT_DEFAULT_KERNEL" normal
 if timed docs "$here/docs.sh" >"$out/docs.log" 2>&1; then
 	result ok "make docs: Sphinx, no warning, every counter documented"
 else
@@ -167,6 +183,12 @@ for variant in "${variants[@]}"; do
 		grep -qE '^1\.\.[0-9]' "$vout/distro-kdir-test.tap" || result fail "$target: distro-kdir tests ran" "see $vout/distro-kdir-test.tap"
 	else
 		result ok "$target: test kernel builds (CONFIG_RUST=y, CONFIG_MPTCP=y)"
+		# The checks that need a kernel's tree, on the first one built here.
+		if [ -z "${linted:-}" ]; then
+			linted=1
+			lint checkpatch "$kernel" "$variant"
+			lint sparse "$kernel" "$variant"
+		fi
 	fi
 	if timed "clippy-$target" "$here/module.sh" "$kernel" "$variant" CLIPPY=1 >/dev/null; then
 		result ok "$target: module builds with CLIPPY=1, no warning"

@@ -1,6 +1,8 @@
 # Shared settings of the project's scripts (sourced, not run).
 # Everything the scripts build or install lives under $CACHE_DIR, outside the
 # repository, so that a warm machine never rebuilds the kernel.
+# What it sets is for the scripts that source it (SC2034: unused here).
+# shellcheck shell=bash disable=SC2034
 CACHE_DIR=${MPTCP_RST_EXT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/mptcp_rst_ext}
 TOOLS_DIR=$CACHE_DIR/tools
 BINDGEN_VERSION=0.71.1

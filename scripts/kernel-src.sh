@@ -48,8 +48,9 @@ else
 		log "downloading $pkg $srcver from $suite"
 		(cd "$apt_dir/debs" && apt-get "${apt_opts[@]}" -qq download "$pkg=$srcver") ||
 			die "apt-get download $pkg=$srcver failed"
-		deb=$(ls "$apt_dir/debs/${pkg}_"*.deb | grep -F "_${srcver//:/%3a}_" | head -1)
-		[ -n "$deb" ] || deb=$(ls -t "$apt_dir/debs/${pkg}_"*.deb | head -1)
+		debs=("$apt_dir/debs/${pkg}_${srcver//:/%3a}_"*.deb)
+		deb=${debs[0]}
+		[ -f "$deb" ] || deb=$(ls -t "$apt_dir/debs/${pkg}_"*.deb | head -1)
 		dpkg-deb --fsys-tarfile "$deb" | tar -xO "./usr/src/$pkg.tar.xz" >"$tarball.tmp"
 		mv "$tarball.tmp" "$tarball"
 		rm -f "$deb"

@@ -17,6 +17,7 @@ DEB_PKGS=(
 	python3-sphinx
 	bpftrace prometheus-node-exporter curl dkms linux-perf trace-cmd
 	rsync debootstrap
+	sparse shellcheck
 )
 
 log() { echo "setup: $*" >&2; }

@@ -456,7 +456,7 @@ fi
 # in new namespaces (no TIME_WAIT left from the run before).
 # churn VARIANT FAMILY ROUND: one run; prints its line, sets $conn_ns.
 churn() {
-	local variant=$1 family=$2 round=$3 bpid="" proto addr out extra= retrans drops
+	local variant=$1 family=$2 round=$3 bpid="" proto addr out extra="" retrans drops
 	proto=${family%[46]}
 	case $family in
 	*4) addr=10.0.1.2 ;;

@@ -8,6 +8,7 @@ KSFT_PASS=0
 KSFT_FAIL=1
 KSFT_SKIP=4
 
+# shellcheck disable=SC2034 # for the tests that source this file
 RST_EXT_PROC=/proc/net/mptcp_rst_ext
 RST_EXT_PREFIX=MPTcpRstExt
 RST_EXT_DEBUGFS=/sys/kernel/debug/mptcp_rst_ext
@@ -28,11 +29,13 @@ if [ ! -r "$RST_EXT_COUNTERS" ]; then
 	echo "Bail out! no counter table $RST_EXT_COUNTERS: make -C selftests KDIR=... writes it, or set RST_EXT_COUNTERS to the output of cargo run --bin counters"
 	exit 1
 fi
+# shellcheck disable=SC2034 # for the tests that source this file
 RST_EXT_VERSION=$(cat "$_lib_dir/VERSION" 2>/dev/null || cat "$_lib_dir/../VERSION")
 RST_EXT_NAMES=$(cut -f1 "$RST_EXT_COUNTERS" | tr '\n' ' ')
 RST_EXT_NAMES=${RST_EXT_NAMES% }
 # The running kernel, as the project names its kernels (6.12, 7.3): where the
 # two behave differently, a test's expectation says so, with the reason.
+# shellcheck disable=SC2034 # for the tests that source this file
 RST_EXT_KERNEL=$(uname -r | cut -d. -f1,2)
 
 _tap_n=0

@@ -53,6 +53,7 @@ test_end
 
 test_begin "proc file in a new netns"
 netns_new nsx
+# shellcheck disable=SC2154 # netns_new set nsx
 if ip netns exec "$nsx" test -f "$RST_EXT_PROC"; then
 	chk_rst_ext "$nsx"
 else
@@ -89,7 +90,7 @@ test_end
 test_begin "/proc/net/netstat: many concurrent readers all see the block"
 pids=()
 for i in $(seq 4); do
-	(for j in $(seq 10); do
+	(for _ in $(seq 10); do
 		[ "$(ip netns exec "$nsq" cat /proc/net/netstat | grep -c "^$RST_EXT_PREFIX: ")" = 2 ] || exit 1
 	done) &
 	pids+=($!)
@@ -404,6 +405,7 @@ netns_new nsy
 if run module_unload; then
 	module_loaded && fail "/sys/module/mptcp_rst_ext still there"
 	[ -e "$RST_EXT_PROC" ] && fail "$RST_EXT_PROC still there in init_net"
+	# shellcheck disable=SC2154 # netns_new set nsy
 	ip netns exec "$nsy" test -e "$RST_EXT_PROC" && fail "$RST_EXT_PROC still there in $nsy"
 	[ "$(ip netns exec "$nsq" cat /proc/net/netstat)" = "$netstat_before" ] ||
 		fail "/proc/net/netstat differs from before the module was loaded"

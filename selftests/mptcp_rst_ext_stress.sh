@@ -220,6 +220,7 @@ stress_netns() {
 		done
 		# Forked children, 4 at a time, each in a netns of its own, each
 		# checking its own counters are exactly its resets.
+		# shellcheck disable=SC2154 # netns_new set nsm
 		if out=$(timeout "$STRESS_TIME_LIMIT" ip netns exec "$nsm" "$stress" churn "$STRESS_NETNS" 4 2>&1); then
 			echo "# $(echo "$out" | tail -1)"
 		else
@@ -372,6 +373,7 @@ stress_proc() {
 	if run module_load; then
 		netns_new nsp
 		# mode and owner, like /proc/net/netstat
+		# shellcheck disable=SC2154 # netns_new set nsp
 		for ns in init "$nsp"; do
 			want=$(nsexec "$ns" stat -Lc '%a %u %g' /proc/net/netstat)
 			got=$(nsexec "$ns" stat -Lc '%a %u %g' "$RST_EXT_PROC")
@@ -446,6 +448,7 @@ stress_readers() {
 	test_begin "$STRESS_READERS concurrent readers of /proc/net/netstat, $STRESS_READS reads each: the block in every read"
 	if run module_load; then
 		netns_new nsr
+		# shellcheck disable=SC2154 # netns_new set nsr
 		if out=$(timeout "$STRESS_TIME_LIMIT" ip netns exec "$nsr" "$stress" readers \
 			"$STRESS_READERS" "$STRESS_READS" "$RST_EXT_PREFIX" 2>&1); then
 			n=$(echo "$out" | sed -n 's/.*incomplete=\([0-9]*\).*/\1/p')

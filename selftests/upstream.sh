@@ -79,7 +79,6 @@ subset_full=(
 
 KSFT_PASS=0
 KSFT_FAIL=1
-KSFT_SKIP=4
 
 die() { echo "upstream: $*" >&2; exit 2; }
 
@@ -121,7 +120,7 @@ subset() {
 	esac
 }
 
-tests= results= no_module= scale=1 list=
+tests="" results="" no_module="" scale=1 list=""
 while [ $# -gt 0 ]; do
 	case $1 in
 	--list) list=1; shift ;;
@@ -260,11 +259,11 @@ selfcheck_val() {
 # In init_net, after every netns of the scripts is gone: no mismatch, some
 # netns checked; and the per-cause totals of the torn-down netns.
 selfcheck() {
-	local rc=$KSFT_PASS mism netns prev i
+	local rc=$KSFT_PASS mism netns prev
 	ip netns list | grep -q . && echo "netns still present: $(ip netns list | tr '\n' ' ')"
 	# Netns are dismantled by a workqueue: wait until the count settles.
 	prev=x
-	for i in $(seq 30); do
+	for _ in $(seq 30); do
 		netns=$(selfcheck_val MPTcpRstExtSelfCheckNetns)
 		[ "$netns" = "$prev" ] && break
 		prev=$netns
