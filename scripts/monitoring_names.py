@@ -98,8 +98,8 @@ def main():
 
     selected = {}
     for m in SELECTOR.finditer(text):
-        matchers = [(op, pat.replace('\\\\', '\\')) for label, op, pat in MATCHER.findall(m.group(1))
-                    if label == '__name__']
+        matchers = [(op, pat.replace('\\\\', '\\'))
+                    for label, op, pat in MATCHER.findall(m.group(1)) if label == '__name__']
         if not any(counter_table.PREFIX in pat for op, pat in matchers if op in ('=', '=~')):
             continue
         owner = rule_at(m.start())
@@ -114,10 +114,12 @@ def main():
             problems.append('%s: no such rule, or no selector of the counters in it' % owner)
             continue
         want = {name for name, kind in kinds.items() if kind in want_kinds}
-        for what, diff in (('misses', want - selected[owner]), ('also takes', selected[owner] - want)):
+        for what, diff in (('misses', want - selected[owner]),
+                           ('also takes', selected[owner] - want)):
             if diff:
                 problems.append('%s: its selector %s %s (kinds: %s)'
-                                % (owner, what, ' '.join(sorted(diff)), ' '.join(sorted(want_kinds))))
+                                % (owner, what, ' '.join(sorted(diff)),
+                                   ' '.join(sorted(want_kinds))))
 
     anchors = 0
     labels = {}
@@ -152,11 +154,10 @@ def main():
         print('monitoring_names: %s: %s' % (args.rules, p))
     if problems:
         return 1
-    print('%d counters named (%s), %s, %d runbook anchors: all in the counter table and the documentation'
-          % (len(named), ' '.join(sorted(named)),
-             ', '.join('%s selects the %d %s counters' % (owner, len(selected[owner]), '+'.join(sorted(k)))
-                       for owner, k in SELECTS.items()),
-             anchors))
+    selectors = ', '.join('%s: the %d %s' % (owner, len(selected[owner]), '+'.join(sorted(k)))
+                          for owner, k in SELECTS.items())
+    print('%d counters named (%s); selectors %s; %d runbook anchors in Documentation/'
+          % (len(named), ' '.join(sorted(named)), selectors, anchors))
     return 0
 
 
