@@ -79,6 +79,7 @@ help:
 	@echo 'make unit-test           host unit tests of the attribution (cargo test)'
 	@echo 'make mutants             mutation testing of the attribution and the self-check (cargo-mutants)'
 	@echo 'make docs                the documentation as HTML in out/docs/html (Sphinx; a warning fails it)'
+	@echo 'make monitoring-test     the Prometheus rules of monitoring/: promtool check and unit tests, counter names'
 	@echo 'make fmt | fmt-check | clippy'
 	@echo 'make lint [LINT_CHECKS=...]  checkpatch --strict, sparse, shellcheck, clippy, rustfmt: no finding'
 
@@ -132,6 +133,12 @@ lint: setup
 .PHONY: docs
 docs:
 	./scripts/docs.sh
+
+# The Prometheus rules (monitoring/) on the host: promtool check rules,
+# promtool test rules, and every counter they name is in the table.
+.PHONY: monitoring-test
+monitoring-test:
+	./scripts/monitoring.sh
 
 # The kernel's own MPTCP selftests in one VM, with the module loaded
 # (SUBSET=reset|ci|full|SCRIPT,...; NO_MODULE=1 for the baseline).

@@ -135,7 +135,8 @@ if ! timed setup "$here/setup.sh"; then
 	exit 1
 fi
 
-# Host side: the attribution's unit tests, formatting.
+# Host side: the attribution's unit tests, formatting, the docs, the
+# Prometheus rules.
 if timed unit-test "$CARGO" test --manifest-path "$repo/rust/host/Cargo.toml" >"$out/unit-test.log" 2>&1; then
 	result ok "cargo test: attribution unit tests ($(grep -oE '[0-9]+ passed' "$out/unit-test.log" | awk '{s += $1} END {print s}') passed)"
 else
@@ -155,6 +156,18 @@ else
 	cat "$out/docs.log"
 	result fail "make docs: Sphinx, no warning, every counter documented" "see out/docs.log"
 fi
+# The Prometheus rules (make monitoring-test): one result per line of its TAP.
+timed monitoring "$here/monitoring.sh" >"$out/monitoring.log" 2>&1
+mon_rc=$? mon_fail=0
+while IFS= read -r line; do
+	case $line in
+	'not ok '*' # '*) mon_fail=1; line=${line#not ok [0-9]* - }; result fail "${line%% # *}" "${line#* # }" ;;
+	'not ok '*) mon_fail=1; result fail "${line#not ok [0-9]* - }" ;;
+	'ok '*) result ok "${line#ok [0-9]* - }" ;;
+	esac
+done < <(grep -E '^(not )?ok [0-9]+ - ' "$out/monitoring.log")
+[ "$mon_rc" = 0 ] || [ "$mon_fail" = 1 ] ||
+	result fail "make monitoring-test" "exit $mon_rc, see out/monitoring.log"
 
 # Every test kernel: each kernel with each variant.
 for kernel in "${kernels[@]}"; do

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install what a fresh Debian 12 machine lacks to build the test kernel, the
-# module and to run the selftests in a virtme-ng VM.  Idempotent: a second run
-# only checks.  Uses Debian's archive, crates.io and PyPI, nothing else.
+# module, to run the selftests in a virtme-ng VM and to test the Prometheus
+# rules (promtool).  Idempotent: a second run only checks.  Uses Debian's
+# archive, crates.io and PyPI, nothing else.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -18,9 +19,27 @@ DEB_PKGS=(
 	bpftrace prometheus-node-exporter curl dkms linux-perf trace-cmd
 	rsync debootstrap
 	sparse shellcheck
+	prometheus
 )
+# Installed for their tools only (promtool): the service their package starts
+# is stopped and disabled, when this script installs them.
+DEB_TOOLS_ONLY=(prometheus)
 
 log() { echo "setup: $*" >&2; }
+
+# no_service NAME: stops and disables the service NAME (systemd, or the
+# sysvinit script where systemd does not run).
+no_service() {
+	if [ -d /run/systemd/system ]; then
+		systemctl disable --now "$1.service" >/dev/null 2>&1 || :
+	else
+		# Denied (policy-rc.d) where the package could not start it either.
+		if [ -x "/etc/init.d/$1" ]; then invoke-rc.d "$1" stop >/dev/null 2>&1 || :; fi
+		update-rc.d "$1" disable >/dev/null 2>&1 || :
+		deb-systemd-helper disable "$1.service" >/dev/null 2>&1 || :
+	fi
+	log "$1: service stopped and disabled (only its tools are used)"
+}
 
 missing=()
 for p in "${DEB_PKGS[@]}"; do
@@ -36,6 +55,9 @@ if [ ${#missing[@]} -gt 0 ]; then
 	export DEBIAN_FRONTEND=noninteractive
 	apt-get update -qq
 	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+	for p in "${DEB_TOOLS_ONLY[@]}"; do
+		if [[ " ${missing[*]} " == *" $p "* ]]; then no_service "$p"; fi
+	done
 else
 	log "Debian packages present"
 fi

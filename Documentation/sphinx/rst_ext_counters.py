@@ -5,7 +5,8 @@ The table (``counters!`` in ``rust/rst_ext.rs``) is the single truth for the
 counters' names, order, one-line meanings and kinds.  ``rust/host`` prints it,
 one ``Name<TAB>meaning<TAB>kind<TAB>kernel`` line per counter (``cargo run --bin
 counters``); scripts/docs.sh passes that output in ``RST_EXT_COUNTERS``.
-Without it, the table is printed here with ``$CARGO`` (default ``cargo``).
+Without it, the table is printed with ``$CARGO`` (default ``cargo``); counter_table.py
+reads it either way.
 
 ``.. rst-ext-counter-table::`` [``:kind: cause``]
     A table of the counters (of one kind), in table order: each name links to
@@ -20,7 +21,6 @@ With ``sphinx-build -W`` (scripts/docs.sh), either warning fails the build.
 """
 
 import os
-import subprocess
 
 from docutils import nodes
 from docutils.parsers.rst import directives
@@ -28,9 +28,8 @@ from sphinx import addnodes
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
-PREFIX = 'MPTcpRstExt'
-HERE = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.dirname(os.path.dirname(HERE))
+import counter_table
+from counter_table import PREFIX
 
 logger = logging.getLogger(__name__)
 _cache = {}
@@ -39,32 +38,9 @@ _cache = {}
 def _load(env):
     """The table, as a list of (name, meaning, kind, kernel), and the file it came from."""
     path = env.config.rst_ext_counters
-    if path:
-        path = os.path.abspath(path)
-        key = path
-    else:
-        key = '<cargo>'
-    if key in _cache:
-        return _cache[key]
-    if path:
-        with open(path, encoding='utf-8') as f:
-            text = f.read()
-        source = path
-    else:
-        cargo = os.environ.get('CARGO', 'cargo')
-        manifest = os.path.join(REPO, 'rust', 'host', 'Cargo.toml')
-        text = subprocess.run(
-            [cargo, 'run', '-q', '--manifest-path', manifest, '--bin', 'counters'],
-            check=True, capture_output=True, text=True).stdout
-        source = os.path.join(REPO, 'rust', 'rst_ext.rs')
-    rows = []
-    for line in text.splitlines():
-        if not line.strip():
-            continue
-        cols = line.split('\t')
-        cols += [''] * (4 - len(cols))
-        rows.append(tuple(cols[:4]))
-    _cache[key] = (rows, source)
+    key = os.path.abspath(path) if path else '<cargo>'
+    if key not in _cache:
+        _cache[key] = counter_table.load(path)
     return _cache[key]
 
 
