@@ -11,18 +11,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 headers=$(cd "$1" && pwd -P) kdir=$2
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-n=0 failed=0
-
-# ok|not ok NAME [DETAIL]
-tap() {
-	n=$((n + 1))
-	if [ "$1" = ok ]; then
-		echo "ok $n - $2"
-	else
-		failed=$((failed + 1))
-		echo "not ok $n - $2${3:+ # $3}"
-	fi
-}
+# shellcheck source=scripts/tap.sh
+. "$here/tap.sh"
 
 # stops NAME WORD... -- CMD...: CMD fails, and its last line names every WORD.
 stops() {
@@ -116,4 +106,4 @@ else
 		tap ok "DKMS's build for it fails, make.log naming the command"
 	fi
 fi
-exit $((failed > 0))
+exit $((tap_failed > 0))

@@ -37,8 +37,6 @@ mapfile -t c_files < <(git ls-files '*.c' '*.h')
 sh_files=()
 while IFS= read -r f; do
 	case $f in
-	# rewritten in main: lint it after the merge
-	scripts/distro-kdir.sh) continue ;;
 	*.sh) sh_files+=("$f") ;;
 	*) head -n 1 "$f" | grep -qE '^#! *(/usr/bin/env +)?(/bin/|/usr/bin/)?(ba)?sh( |$)' && sh_files+=("$f") ;;
 	esac

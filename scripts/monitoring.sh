@@ -16,6 +16,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 repo=$(dirname "$here")
 # shellcheck source=scripts/env.sh
 . "$here/env.sh"
+# shellcheck source=scripts/tap.sh
+. "$here/tap.sh"
 
 log() { echo "monitoring: $*" >&2; }
 die() { echo "monitoring: error: $*" >&2; exit 2; }
@@ -28,17 +30,6 @@ tests=(monitoring/tests/*.yml)
 [ -f "${tests[0]}" ] || die "no monitoring/tests/*.yml"
 mkdir -p "$out"
 
-n=0 failed=0
-# tap ok|fail NAME [DETAIL]
-tap() {
-	n=$((n + 1))
-	if [ "$1" = ok ]; then
-		echo "ok $n - $2"
-	else
-		failed=$((failed + 1))
-		echo "not ok $n - $2${3:+ # $3}"
-	fi
-}
 # first_failure LOG: the first problem monitoring_names.py found.
 first_failure() {
 	grep -m1 -E 'error|not a counter|selects|misses|also takes|no such' "$1" |
@@ -87,4 +78,4 @@ else
 	tap fail "rules name only counters of the table" "$(first_failure "$names_log"), see out/monitoring/names.log"
 fi
 
-[ "$failed" = 0 ]
+[ "$tap_failed" = 0 ]
