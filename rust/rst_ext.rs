@@ -134,7 +134,8 @@ counters! {
     Tx TxBadPerf,
     /// MPTCP resets sent with MP_TCPRST reason 6, MPTCP_RST_EMIDDLEBOX (middlebox interference).
     Tx TxMiddlebox,
-    /// MPTCP resets sent with an MP_TCPRST reason RFC 8684 does not define (7 to 15).
+    /// MPTCP resets sent with an MP_TCPRST reason RFC 8684 does not define (7 to 15: the kernel
+    /// keeps the reason it sends in 4 bits).
     Tx TxOther,
     /// The part of the `Tx*` resets sent by a listener in reply to a SYN or third ACK, before any
     /// subflow socket exists: `MPTcpExtMPRstTx` does not count them.
@@ -153,8 +154,8 @@ counters! {
     Rx RxBadPerf,
     /// MP_TCPRST received with reason 6, MPTCP_RST_EMIDDLEBOX, on a subflow.
     Rx RxMiddlebox,
-    /// MP_TCPRST received with a reason RFC 8684 does not define (7 to 15: any peer may send
-    /// one), on a subflow.
+    /// MP_TCPRST received with a reason RFC 8684 does not define, on a subflow, as the kernel
+    /// keeps it: the low 4 bits of the option's Reason byte, 7 to 15 (a peer's 0x11 is 1).
     Rx RxOther,
     /// init_net only: network namespaces whose counters the self-check compared with the kernel's
     /// (at their teardown when `selfcheck=1`, or on demand).
@@ -207,7 +208,8 @@ impl Counter {
     }
 
     /// The `Rx*` counter of an MP_TCPRST reason code: its own if RFC 8684 defines the code, else
-    /// `RxOther` (the option has 4 bits for it, and the kernel takes any value from a peer).
+    /// `RxOther`. `code` is what the kernel keeps of the option's Reason byte (RFC 8684 §3.6): its
+    /// low 4 bits, whatever the peer sent.
     pub const fn rx(code: u8) -> Counter {
         match code {
             code::EUNSPEC => Counter::RxUnspec,
@@ -605,7 +607,8 @@ fn active_cause(ev: &SendEvidence) -> Counter {
 /// What the module saw of one MP_TCPRST received on a subflow.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RecvEvidence {
-    /// The reason code in the option (4 bits on the wire).
+    /// The reason code of the option as the kernel keeps it: the low 4 bits of its Reason byte
+    /// (`reset_reason:4`, set from the whole byte by `mptcp_parse_option()`).
     pub code: u8,
 }
 

@@ -387,6 +387,18 @@ if test_begin "fake client resets with an undefined code (9): RxOther, an rx eve
 	test_end
 fi
 
+# The option's Reason is a byte (RFC 8684 3.6), but the kernel keeps its low
+# 4 bits (reset_reason:4): a peer's 0x11 is EMPTCP to the kernel, and so to
+# the module, which reads the code where the kernel left it.
+if test_begin "fake client resets with code 0x11, past 4 bits: the kernel keeps 1, so RxMptcp, an rx event with code=EMPTCP"; then
+	fake_client_rst 17 0
+	chk_rst_ext "$ns2" RxMptcp=1
+	chk_rst_ext "$ns1"
+	chk_rx_event EMPTCP 0
+	netns_cleanup
+	test_end
+fi
+
 # A reset sent by a task: data arriving after shutdown() makes TCP reset
 # (TCPAbortOnData), and arriving while the task holds the socket, it waits
 # in the socket's backlog, which release_sock() processes in that task.  On
