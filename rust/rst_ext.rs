@@ -646,6 +646,19 @@ impl Invariant {
     }
 }
 
+/// The kernel's totals of the MP_TCPRST options sent and received (`MPTcpExt` names).
+pub const MPRST_TX: &str = "MPRstTx";
+/// See [`MPRST_TX`].
+pub const MPRST_RX: &str = "MPRstRx";
+
+/// Every kernel counter the invariants read, by `MPTcpExt` name: the totals, then each
+/// counter's twin. The shim must know each of them, whether the running kernel has it or not.
+pub fn kernel_counters() -> impl Iterator<Item = &'static str> {
+    [MPRST_TX, MPRST_RX]
+        .into_iter()
+        .chain(COUNTERS.iter().filter_map(|i| i.kernel))
+}
+
 /// Evaluates every invariant on the counters of one network namespace (`ours`, read by counter)
 /// and the kernel's MIB of that namespace (`kernel`, read by `MPTcpExt` name: `None` for a
 /// counter the running kernel does not have).
@@ -672,11 +685,11 @@ pub fn invariants<'a>(
     let tx = sum(Kind::Tx);
     let fixed = [
         ("Unattributed", "0", 0, ours(Counter::Unattributed)),
-        ("Rx*", "MPRstRx", kernel0("MPRstRx"), sum(Kind::Rx)),
+        ("Rx*", MPRST_RX, kernel0(MPRST_RX), sum(Kind::Rx)),
         (
             "Tx*",
             "MPRstTx + TxStateless",
-            kernel0("MPRstTx").wrapping_add(ours(Counter::TxStateless)),
+            kernel0(MPRST_TX).wrapping_add(ours(Counter::TxStateless)),
             tx,
         ),
         (

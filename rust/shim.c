@@ -45,9 +45,10 @@ MODULE_AUTHOR("mptcp_rst_ext developers");
 
 /*
  * The kernel's MPTCP MIB counters the self-check reads, by their names in
- * /proc/net/netstat (as net/mptcp/mib.c lists them).  The Rust counter table
- * names, for each of our counters, the kernel counter it equals; the ones the
- * running kernel has are here.
+ * /proc/net/netstat (as net/mptcp/mib.c lists them): every one the Rust
+ * counter table names, on every kernel.  One the running kernel does not
+ * have is here with the entry -1.  The module does not load if a name the
+ * Rust table needs has no row (rst_ext_kernel_mib_known()).
  */
 static const struct snmp_mib rst_ext_kernel_mib[] = {
 	SNMP_MIB_ITEM("MPRstTx", MPTCP_MIB_MPRSTTX),
@@ -59,16 +60,24 @@ static const struct snmp_mib rst_ext_kernel_mib[] = {
 	SNMP_MIB_ITEM("MismatchPortSynRx", MPTCP_MIB_MISMATCHPORTSYNRX),
 	SNMP_MIB_ITEM("MismatchPortAckRx", MPTCP_MIB_MISMATCHPORTACKRX),
 	SNMP_MIB_ITEM("DSSCorruptionReset", MPTCP_MIB_DSSCORRUPTIONRESET),
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(7, 3, 0)
 	/* The per-site reset counters of 7.3. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(7, 3, 0)
 	SNMP_MIB_ITEM("MD5SigReset", MPTCP_MIB_MD5SIGRESET),
 	SNMP_MIB_ITEM("MPJoinNoIdFound", MPTCP_MIB_MPJOINNOIDFOUND),
 	SNMP_MIB_ITEM("MPJoinSynAckNoMPJoin", MPTCP_MIB_MPJOINSYNACKNOMPJOIN),
 	SNMP_MIB_ITEM("MPJoinAckNoMPJoin", MPTCP_MIB_MPJOINACKNOMPJOIN),
 	SNMP_MIB_ITEM("MPJoinAckNoCtx", MPTCP_MIB_MPJOINACKNOCTX),
-	SNMP_MIB_ITEM("MPJoinRejected", MPTCP_MIB_JOINREJECTED),
 	SNMP_MIB_ITEM("MPJoinNotEstablished", MPTCP_MIB_MPJOINNOTESTABLISHED),
 	SNMP_MIB_ITEM("DssReset", MPTCP_MIB_DSSRESET),
+#else
+	/* 6.12 has none of them. */
+	SNMP_MIB_ITEM("MD5SigReset", -1),
+	SNMP_MIB_ITEM("MPJoinNoIdFound", -1),
+	SNMP_MIB_ITEM("MPJoinSynAckNoMPJoin", -1),
+	SNMP_MIB_ITEM("MPJoinAckNoMPJoin", -1),
+	SNMP_MIB_ITEM("MPJoinAckNoCtx", -1),
+	SNMP_MIB_ITEM("MPJoinNotEstablished", -1),
+	SNMP_MIB_ITEM("DssReset", -1),
 #endif
 };
 
@@ -138,7 +147,7 @@ static int rst_ext_check_set(const char *val, const struct kernel_param *kp)
 	if (!rst_ext_ready)
 		return -EAGAIN;
 	/* The writer's netns: `ip netns exec NS` picks one. */
-	rst_ext_rs_self_check(current->nsproxy->net_ns);
+	rst_ext_rs_self_check(current->nsproxy->net_ns, false);
 	return 0;
 }
 
@@ -153,7 +162,10 @@ static int rst_ext_proc_show(struct seq_file *seq, void *v)
 	return rst_ext_rs_proc_show(seq, seq_file_single_net(seq));
 }
 
-/* A kernel MIB field of net, summed over the CPUs (0 before its first MPTCP socket). */
+/*
+ * A kernel MIB field of net, summed over the CPUs (0 before its first MPTCP
+ * socket, and for a field the running kernel does not have, -1).
+ */
 static u64 rst_ext_mib_fold(const struct net *net, int field)
 {
 	struct mptcp_mib __percpu *mib = READ_ONCE(net->mib.mptcp_statistics);
@@ -161,7 +173,7 @@ static u64 rst_ext_mib_fold(const struct net *net, int field)
 	int cpu;
 
 	/* snmp_fold_field() is not exported on 7.3. */
-	if (mib)
+	if (mib && field >= 0)
 		for_each_possible_cpu(cpu)
 			sum += READ_ONCE(per_cpu_ptr(mib, cpu)->mibs[field]);
 	return sum;
@@ -204,8 +216,6 @@ static int __net_init rst_ext_net_init(struct net *net)
 
 static void __net_exit rst_ext_net_exit(struct net *net)
 {
-	unsigned int i;
-
 	remove_proc_entry(RST_EXT_PROC_NAME, net->proc_net);
 	/*
 	 * Every socket of the netns is gone and its devices are unregistered
@@ -214,10 +224,7 @@ static void __net_exit rst_ext_net_exit(struct net *net)
 	 */
 	if (!READ_ONCE(rst_ext_selfcheck) || !READ_ONCE(rst_ext_ready))
 		return;
-	/* The totals first: a reader who sees the check sees them too. */
-	for (i = 0; i < rst_ext_ncounters; i++)
-		atomic64_add(rst_ext_counter_read(net, i), &rst_ext_retired[i]);
-	rst_ext_rs_self_check(net);
+	rst_ext_rs_self_check(net, true);
 }
 
 /*
@@ -346,6 +353,13 @@ void rst_ext_counter_add(struct net *net, unsigned int idx, u64 n)
 	rcu_read_unlock();
 }
 
+void rst_ext_retired_add(unsigned int idx, u64 n)
+{
+	if (WARN_ON_ONCE(idx >= rst_ext_ncounters))
+		return;
+	atomic64_add(n, &rst_ext_retired[idx]);
+}
+
 u64 rst_ext_retired_read(unsigned int idx)
 {
 	if (WARN_ON_ONCE(idx >= rst_ext_ncounters))
@@ -358,6 +372,23 @@ struct net *rst_ext_init_net(void)
 	return &init_net;
 }
 
+/* The row of rst_ext_kernel_mib called name (len bytes), or -1. */
+static int rst_ext_kernel_mib_find(const char *name, size_t len)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(rst_ext_kernel_mib); i++)
+		if (strlen(rst_ext_kernel_mib[i].name) == len &&
+		    !memcmp(rst_ext_kernel_mib[i].name, name, len))
+			return i;
+	return -1;
+}
+
+bool rst_ext_kernel_mib_known(const char *name, size_t len)
+{
+	return rst_ext_kernel_mib_find(name, len) >= 0;
+}
+
 /*
  * The kernel MIB counter called name (len bytes) of net, since our counters
  * started; false if the running kernel has no such counter.
@@ -366,17 +397,12 @@ bool rst_ext_kernel_mib_read(struct net *net, const char *name, size_t len,
 			     u64 *value)
 {
 	const struct rst_ext_pernet *pn = net_generic(net, rst_ext_net_id);
-	unsigned int i;
+	int i = rst_ext_kernel_mib_find(name, len);
 
-	for (i = 0; i < ARRAY_SIZE(rst_ext_kernel_mib); i++) {
-		if (strlen(rst_ext_kernel_mib[i].name) != len ||
-		    memcmp(rst_ext_kernel_mib[i].name, name, len))
-			continue;
-		*value = rst_ext_mib_fold(net, rst_ext_kernel_mib[i].entry) -
-			 pn->base[i];
-		return true;
-	}
-	return false;
+	if (i < 0 || rst_ext_kernel_mib[i].entry < 0)
+		return false;
+	*value = rst_ext_mib_fold(net, rst_ext_kernel_mib[i].entry) - pn->base[i];
+	return true;
 }
 
 void rst_ext_selfcheck_report(struct net *net, const char *ours,
@@ -387,25 +413,6 @@ void rst_ext_selfcheck_report(struct net *net, const char *ours,
 	pr_warn_ratelimited("selfcheck: netns %u: %.*s = %.*s: expected %llu, seen %llu\n",
 			    net->ns.inum, (int)ours_len, ours, (int)kernel_len,
 			    kernel, expected, seen);
-}
-
-u64 rst_ext_counter_read(struct net *net, unsigned int idx)
-{
-	struct rst_ext_pernet *pn;
-	u64 __percpu *counters;
-	u64 sum = 0;
-	int cpu;
-
-	if (WARN_ON_ONCE(idx >= rst_ext_ncounters))
-		return 0;
-	rcu_read_lock();
-	pn = net_generic(net, rst_ext_net_id);
-	counters = rst_ext_counters(pn);
-	if (counters)
-		for_each_possible_cpu(cpu)
-			sum += READ_ONCE(per_cpu_ptr(counters, cpu)[idx]);
-	rcu_read_unlock();
-	return sum;
 }
 
 /* All n counters of net at once (a read of the table): each CPU's area once. */

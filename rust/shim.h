@@ -107,9 +107,11 @@ void rst_ext_rs_recv_reset(struct net *net, const struct rst_ext_recv_evidence *
 int rst_ext_rs_proc_show(struct seq_file *seq, struct net *net);
 /*
  * Compares the counters of a live (or exiting) netns with its kernel MIB,
- * reports each mismatch and counts the check in init_net.  Does not sleep.
+ * all read once, reports each mismatch and counts the check in init_net;
+ * with retire, also adds the counters to the totals of the netns torn down.
+ * Does not sleep.
  */
-void rst_ext_rs_self_check(struct net *net);
+void rst_ext_rs_self_check(struct net *net, bool retire);
 /* Shows every invariant of the self-check on net (debugfs "invariants"). */
 int rst_ext_rs_invariants_show(struct seq_file *seq, struct net *net);
 /* Shows the totals of the netns torn down since load (debugfs "retired"). */
@@ -127,9 +129,9 @@ void rst_ext_netstat_unregister(void);
 
 /* Counters of a netns, in shim.c.  Callable from any context. */
 void rst_ext_counter_add(struct net *net, unsigned int idx, __u64 n);
-__u64 rst_ext_counter_read(struct net *net, unsigned int idx);
 void rst_ext_counters_read(struct net *net, __u64 *sums, unsigned int n);
 /* Totals of the netns torn down while the self-check was on. */
+void rst_ext_retired_add(unsigned int idx, __u64 n);
 __u64 rst_ext_retired_read(unsigned int idx);
 
 /* Whether an MPTCP connection of net has this token now.  Any context. */
@@ -154,6 +156,11 @@ struct net *rst_ext_init_net(void);
  */
 bool rst_ext_kernel_mib_read(struct net *net, const char *name,
 			     size_t len, __u64 *value);
+/*
+ * Whether the shim's table has a row for the kernel counter called name (len
+ * bytes), whether the running kernel has the counter or not.
+ */
+bool rst_ext_kernel_mib_known(const char *name, size_t len);
 /* Logs (ratelimited) one broken invariant of net, "ours = kernel". */
 void rst_ext_selfcheck_report(struct net *net, const char *ours,
 			      size_t ours_len, const char *kernel,

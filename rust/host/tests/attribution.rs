@@ -2,9 +2,9 @@
 //! The attribution table, checked case by case on the host.
 
 use mptcp_rst_ext::{
-    attribute_recv, attribute_send, code, invariants, render_table, self_check, Counter, Emitter,
-    Invariant, JoinAck, Kind, Listener, MpJoinOption, Packet, RecvEvidence, SendEvidence, Subflow,
-    COUNTERS, MAX_ID_LEN, PREFIX, TABLE_CHUNK, TCP_CLOSE,
+    attribute_recv, attribute_send, code, invariants, kernel_counters, render_table, self_check,
+    Counter, Emitter, Invariant, JoinAck, Kind, Listener, MpJoinOption, Packet, RecvEvidence,
+    SendEvidence, Subflow, COUNTERS, MAX_ID_LEN, PREFIX, TABLE_CHUNK, TCP_CLOSE,
 };
 
 const TCP_ESTABLISHED: u8 = 1;
@@ -823,6 +823,49 @@ const MIB_7_3_SITES: &[&str] = &[
 /// The kernel counters of 7.3 the self-check reads.
 fn mib_7_3() -> Vec<&'static str> {
     [MIB_6_12, MIB_7_3_SITES].concat()
+}
+
+/// The names of `shim.c`'s kernel MIB table, as the preprocessor leaves them for 6.12 (the
+/// `#else` of its version test) or for 7.3 (the `#if`).
+fn shim_mib_names(seven_three: bool) -> Vec<String> {
+    let shim = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../shim.c")).unwrap();
+    let start = shim.find("rst_ext_kernel_mib[] = {").unwrap();
+    let table = &shim[start..start + shim[start..].find("};").unwrap()];
+    let mut names = Vec::new();
+    let mut keep = true;
+    for line in table.lines().map(str::trim) {
+        if line.starts_with("#if ") {
+            keep = seven_three;
+        } else if line == "#else" {
+            keep = !seven_three;
+        } else if line == "#endif" {
+            keep = true;
+        } else if let Some(rest) = line.strip_prefix("SNMP_MIB_ITEM(\"") {
+            if keep {
+                names.push(rest[..rest.find('"').unwrap()].to_string());
+            }
+        }
+    }
+    names
+}
+
+#[test]
+fn the_shim_has_a_row_for_every_kernel_counter_on_each_kernel() {
+    let mut want: Vec<String> = kernel_counters().map(String::from).collect();
+    want.sort();
+    // The totals and the twins: kernel counters of 7.3, each once.
+    let all = mib_7_3();
+    assert!(want.iter().all(|n| all.contains(&n.as_str())), "{want:?}");
+    assert!(want.windows(2).all(|w| w[0] != w[1]), "{want:?}");
+    assert_eq!(
+        want.len(),
+        2 + COUNTERS.iter().filter(|i| i.kernel.is_some()).count()
+    );
+    for seven_three in [false, true] {
+        let mut rows = shim_mib_names(seven_three);
+        rows.sort();
+        assert_eq!(rows, want, "shim.c's table for 7.3: {seven_three}");
+    }
 }
 
 #[test]
