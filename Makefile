@@ -78,6 +78,7 @@ help:
 	@echo 'make module              build the module against the test kernel'
 	@echo 'make unit-test           host unit tests of the attribution (cargo test)'
 	@echo 'make mutants             mutation testing of the attribution and the self-check (cargo-mutants)'
+	@echo 'make coverage-host       coverage of rust/rst_ext.rs by the host tests, in out/coverage/rust (llvm-cov)'
 	@echo 'make docs                the documentation as HTML in out/docs/html (Sphinx; a warning fails it)'
 	@echo 'make monitoring-test     the Prometheus rules of monitoring/: promtool check and unit tests, counter names'
 	@echo 'make fmt | fmt-check | clippy'
@@ -110,6 +111,12 @@ unit-test:
 .PHONY: mutants
 mutants:
 	./scripts/mutants.sh
+
+# The coverage of rust/rst_ext.rs by the host tests (-C instrument-coverage,
+# llvm-cov-19): a summary line, and the report in out/coverage/rust/.
+.PHONY: coverage-host
+coverage-host:
+	./scripts/coverage-host.sh
 
 # The crate (rustfmt follows its modules) and the host-only files.
 RUST_SOURCES := rust/rst_ext.rs rust/host/counters.rs rust/host/tests/attribution.rs
