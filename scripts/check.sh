@@ -135,13 +135,22 @@ if ! timed setup "$here/setup.sh"; then
 	exit 1
 fi
 
-# Host side: the attribution's unit tests, formatting, the docs, the
-# Prometheus rules.
+# Host side: the attribution's unit tests and their coverage, formatting, the
+# docs, the Prometheus rules.
 if timed unit-test "$CARGO" test --manifest-path "$repo/rust/host/Cargo.toml" >"$out/unit-test.log" 2>&1; then
 	result ok "cargo test: attribution unit tests ($(grep -oE '[0-9]+ passed' "$out/unit-test.log" | awk '{s += $1} END {print s}') passed)"
 else
 	grep -E 'panicked|FAILED|error' "$out/unit-test.log" | head -20
 	result fail "cargo test: attribution unit tests" "see out/unit-test.log"
+fi
+# The coverage of rust/rst_ext.rs by those tests (make coverage-host): the
+# figures only, no threshold; it fails only if the run does.
+if timed coverage-host "$here/coverage-host.sh" >"$out/coverage-host.log" 2>&1 &&
+	cov=$(sed -n 's/^coverage: rust\/rst_ext\.rs: //p' "$out/coverage-host.log") && [ -n "$cov" ]; then
+	result ok "coverage (host): rust/rst_ext.rs $(sed -E 's| [0-9]+/[0-9]+ \(([0-9.]+%)\)| \1|g' <<<"$cov") (out/coverage/rust/index.html)"
+else
+	tail -n 5 "$out/coverage-host.log"
+	result fail "coverage (host): rust/rst_ext.rs" "see out/coverage-host.log"
 fi
 if make -s -C "$repo" fmt-check >"$out/rustfmt.log" 2>&1; then
 	result ok "rustfmt --check"
