@@ -31,13 +31,11 @@ stops() {
 	tap ok "$name"
 }
 
-# copy: the headers' files the proof reads, in a fresh directory.
+# copy: the headers directory, as it is, in a fresh directory (its links to
+# the kbuild package, which the proof does not read, left dangling).
 copy() {
 	rm -rf "$tmp/h"
-	mkdir -p "$tmp/h"
-	(cd "$headers" && find -L include/generated arch/*/include/generated -type f &&
-		echo .config && echo include/config/auto.conf && echo Module.symvers) |
-		(cd "$headers" && cpio -pdmL --quiet "$tmp/h")
+	cp -a "$headers" "$tmp/h"
 }
 
 echo "TAP version 13"
